@@ -1,0 +1,80 @@
+// Strategy: the per-kind rules of the registry, after kube-apiserver's
+// rest.RESTCreateStrategy / RESTUpdateStrategy: defaulting, preparation of
+// create and update (status reset, generation), and validation.
+//
+// The generic REST code (rest.h) calls, for a create:
+//   Default(obj); PrepareForCreate(obj); errs = ValidateCreate(obj)
+// and for an update of the main resource (PUT or PATCH):
+//   Default(obj); PrepareForUpdate(obj, old); errs = ValidateUpdate(obj, old)
+// and for the status subresource:
+//   PrepareForStatusUpdate(obj, old); errs = ValidateStatusUpdate(obj, old)
+// Metadata common to every kind (name syntax, labels, annotations, uid,
+// resourceVersion, generation, timestamps, finalizers, ownerReferences) is the
+// generic code's job; strategies see objects whose metadata is already valid
+// and only validate their own fields (ValidateObjectMeta in validation.h is
+// available to them for namespace rules).
+//
+// Strategies are stateless and thread-safe.
+#ifndef KSIM_APISERVER_STRATEGY_H_
+#define KSIM_APISERVER_STRATEGY_H_
+
+#include <map>
+#include <string>
+
+#include "apiserver/field_errors.h"
+#include "apiserver/resources.h"
+#include "base/json.h"
+
+namespace ksim::apiserver {
+
+using base::Json;
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+
+  // SetDefaults_* for the kind, applied on every write of the main resource
+  // (as the decoder applies defaults). Must be idempotent.
+  virtual void Default(Json& obj) const {}
+
+  // E.g. pods: clear status and set phase Pending, QoS class; deployments:
+  // clear status, generation = 1 (the generic code sets generation = 1 for
+  // every kind that has a spec).
+  virtual void PrepareForCreate(Json& obj) const {}
+
+  // E.g. keep old status (status has its own subresource), bump
+  // metadata.generation when spec changed.
+  virtual void PrepareForUpdate(Json& obj, const Json& old) const {}
+
+  // Status subresource: keep everything but status from old.
+  virtual void PrepareForStatusUpdate(Json& obj, const Json& old) const;
+
+  virtual FieldErrors ValidateCreate(const Json& obj) const { return {}; }
+  // Includes immutability checks (e.g. Deployment spec.selector).
+  virtual FieldErrors ValidateUpdate(const Json& obj, const Json& old) const {
+    return ValidateCreate(obj);
+  }
+  virtual FieldErrors ValidateStatusUpdate(const Json& obj,
+                                           const Json& old) const {
+    return {};
+  }
+
+  // Field-selector attributes beyond metadata.name and metadata.namespace,
+  // e.g. pods: status.phase, spec.nodeName; events: involvedObject.*;
+  // secrets: type. (kube-apiserver's GetAttrs / field label conversion.)
+  virtual void AddSelectableFields(const Json& obj,
+                                   std::map<std::string, std::string>& fields)
+      const {}
+  // Whether `field` may be used in a field selector for this kind
+  // (metadata.name and metadata.namespace always may).
+  virtual bool IsSelectableField(const std::string& field) const {
+    return false;
+  }
+};
+
+// The strategy of a served resource (a no-op default for kinds without rules).
+const Strategy& StrategyFor(const ResourceInfo& resource);
+
+}  // namespace ksim::apiserver
+
+#endif  // KSIM_APISERVER_STRATEGY_H_
