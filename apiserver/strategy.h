@@ -8,11 +8,12 @@
 //   Default(obj); PrepareForUpdate(obj, old); errs = ValidateUpdate(obj, old)
 // and for the status subresource:
 //   PrepareForStatusUpdate(obj, old); errs = ValidateStatusUpdate(obj, old)
-// Metadata common to every kind (name syntax, labels, annotations, uid,
-// resourceVersion, generation, timestamps, finalizers, ownerReferences) is the
-// generic code's job; strategies see objects whose metadata is already valid
-// and only validate their own fields (ValidateObjectMeta in validation.h is
-// available to them for namespace rules).
+// The generic code sets server-owned metadata (uid, resourceVersion,
+// generation, creationTimestamp, namespace from the URL); each strategy's
+// Validate* calls ValidateObjectMeta / ValidateObjectMetaUpdate (validation.h)
+// with its kind's name rule (DNS-1123 subdomain for most kinds, DNS-1123
+// label for namespaces, DNS-1035 label for services), as kube-apiserver's
+// per-kind validation does.
 //
 // Strategies are stateless and thread-safe.
 #ifndef KSIM_APISERVER_STRATEGY_H_

@@ -1,0 +1,40 @@
+// ApiServer: the HTTP front of ksim (cpp-httplib), wired to a Store.
+// Start() returns once the port is bound and /readyz answers "ok".
+//
+// Thread-safety: Start/Stop/Wait from the owning thread; requests are served
+// on the server's own pool threads.
+#ifndef KSIM_APISERVER_SERVER_H_
+#define KSIM_APISERVER_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+
+namespace ksim::apiserver {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  int port = 6443;            // 0 = pick a free port (see ApiServer::port())
+  std::string data_dir = ".ksim";  // holds the SQLite database
+  std::string kube_version = "1.32";  // what /version reports (major.minor)
+  int verbosity = 0;          // >= 1: one log line per request on stderr
+  uint64_t seed = 1;          // seeds uids and generated names
+  // Auto-compaction keeps this much history (kube-apiserver: 5 minutes).
+  int64_t compaction_interval_seconds = 300;
+};
+
+class ApiServer {
+ public:
+  virtual ~ApiServer() = default;
+  static base::StatusOr<std::unique_ptr<ApiServer>> Start(
+      const ServerOptions& options);
+  virtual int port() const = 0;
+  // Stops accepting, ends watch streams, closes the store. Idempotent.
+  virtual void Stop() = 0;
+};
+
+}  // namespace ksim::apiserver
+
+#endif  // KSIM_APISERVER_SERVER_H_
