@@ -1,11 +1,41 @@
 #include "cli/commands.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/up.h"
 
 namespace ksim::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "ksim: a Kubernetes cluster in one process.\n"
+    "\n"
+    "Usage: ksim <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  up      run the cluster in the foreground and write its kubeconfig\n"
+    "\n"
+    "Run 'ksim <command> --help' for the flags of a command.\n";
+
+}  // namespace
 
 int Main(int argc, char** argv) {
-  std::fprintf(stderr, "usage: ksim up [flags]\n");
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "up") return RunUp(args);
+  std::fprintf(stderr,
+               "ksim: unknown command \"%s\"\nRun 'ksim --help' for usage.\n",
+               command.c_str());
   return 2;
 }
 
