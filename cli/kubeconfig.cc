@@ -68,12 +68,14 @@ void Emit(YAML::Emitter& out, const YAML::Node& node) {
   }
 }
 
-// One list entry: {<kind>: body, name: name}, in kubectl's key order.
-YAML::Node NamedEntry(const char* kind, const YAML::Node& body,
+// One list entry {<kind>: body, name: name}; keys sorted as kubectl
+// writes them ("cluster", "context" before "name"; "name" before "user").
+YAML::Node NamedEntry(const std::string& kind, const YAML::Node& body,
                       const std::string& name) {
   YAML::Node entry(YAML::NodeType::Map);
+  if (kind > "name") entry["name"] = name;
   entry[kind] = body;
-  entry["name"] = name;
+  if (kind < "name") entry["name"] = name;
   return entry;
 }
 
