@@ -65,7 +65,7 @@ enum class EventType { kAdded, kModified, kDeleted };
 //  kModified: object = the new version; prev = the version it replaced.
 //  kDeleted:  object = the last version before deletion, but with
 //             mod_revision set to the revision of the deletion (as etcd and
-//             kube-apiserver report it).
+//             kube-apiserver report it); prev = that version as it was.
 // With a filter, a modification that makes an object stop matching is
 // delivered as kDeleted (object = prev content, mod_revision = the event's
 // revision) and one that makes it start matching as kAdded — kube-apiserver's
@@ -73,7 +73,7 @@ enum class EventType { kAdded, kModified, kDeleted };
 struct Event {
   EventType type;
   Object object;
-  Object prev;  // set for kModified (and the filter transitions above)
+  Object prev;  // set for kModified, kDeleted and the filter transitions
 };
 
 struct ListOptions {
@@ -88,7 +88,8 @@ struct ListResult {
   std::vector<Object> items;  // sorted by key
   int64_t revision = 0;       // the revision the list reflects
   // Set when more matching items may follow: the key to pass as start_key
-  // (with the same revision) to continue.
+  // (with the same revision) to continue. It is the last item's key followed
+  // by '\0' (the smallest key after it), as kube's continue tokens encode.
   std::string next_key;
   // When no filter was given and the list was cut by limit: how many keys
   // remain after this page (metadata.remainingItemCount).
@@ -100,9 +101,11 @@ struct WatchOptions {
   int64_t after_revision = 0;  // deliver events with revision > this
   Filter filter;
   // Called (from a writer's thread, without store locks held) whenever new
-  // events are ready to Poll or the watch has ended. Must be cheap and must not
-  // call back into the Store; typically it signals a condition variable or
-  // posts to an event loop.
+  // events are ready to Poll or the watch has ended, and once from Watch()
+  // itself when there is history to replay. Must be cheap and must not call
+  // back into the Store nor Stop the watcher; typically it signals a
+  // condition variable or posts to an event loop. Never called once Stop()
+  // has returned.
   std::function<void()> on_ready;
 };
 
@@ -113,9 +116,14 @@ class Watcher {
  public:
   virtual ~Watcher() = default;
   // Moves up to `max` pending events into `out` (appending). Returns false
-  // once the watch has ended and every pending event has been taken; then
-  // status() says why (OK after Stop or store close; kExpired, kGone or
-  // kTooManyRequests when the watcher fell too far behind and was cut off).
+  // once the watch has ended and every pending event has been taken (the
+  // same call may append the last events and return false); then status()
+  // says why: OK after Stop or store close; kTooManyRequests when the
+  // watcher fell more than max_pending_events behind and was cut off (the
+  // events queued before the cut are still delivered, none after it);
+  // kExpired when a compaction removed history it had still to replay.
+  // Replaying older history reads the log on the calling thread. An empty
+  // result with true means: nothing now, wait for on_ready.
   virtual bool Poll(std::vector<Event>* out, size_t max) = 0;
   virtual void Stop() = 0;
   virtual Status status() const = 0;
@@ -143,12 +151,19 @@ class Store {
   virtual StatusOr<Object> Get(std::string_view key) const = 0;
 
   // Keys under a prefix at one consistent revision. revision older than the
-  // compaction point: kExpired. revision newer than current: kTimeout
-  // ("Too large resource version") is the caller's business, not ours: we
-  // answer kBadRequest.
+  // compaction point: kExpired ("The resourceVersion for the provided list is
+  // too old."). revision newer than current: kTimeout ("Too large resource
+  // version") is the caller's business, not ours: we answer kBadRequest.
+  // revision 0 and the current revision are served from memory; older ones
+  // read the log.
   virtual StatusOr<ListResult> List(const ListOptions& options) const = 0;
 
-  // Starts a watch. kExpired if after_revision < CompactedRevision().
+  // Starts a watch: every event with revision > after_revision under the
+  // prefix, replayed from history and then live, in revision order, with no
+  // gap and no duplicate. kExpired ("too old resource version: A (C)") if
+  // after_revision < CompactedRevision(). after_revision = 0 replays the
+  // whole history (kExpired once anything was compacted): kube's "0 = any"
+  // semantics (list then watch) are the caller's.
   virtual StatusOr<std::unique_ptr<Watcher>> Watch(WatchOptions options) = 0;
 
   virtual int64_t CurrentRevision() const = 0;
@@ -156,7 +171,9 @@ class Store {
 
   // Forgets history at or below `revision`: superseded versions and
   // tombstones are removed from the log; the latest version of each live key
-  // stays. Watches and lists from before it then get kExpired.
+  // stays. Watches and lists from before it then get kExpired. A revision at
+  // or below the compaction point is a no-op; one above the current revision
+  // is kBadRequest.
   virtual Status Compact(int64_t revision) = 0;
 };
 
@@ -171,6 +188,9 @@ struct SqliteOptions {
   // A watcher with more undelivered events than this is cut off (kept small
   // enough that one stuck client cannot exhaust memory).
   size_t max_pending_events = 100000;
+  // How many of the most recent events are kept in memory for new watches to
+  // replay; older history is read from the log.
+  size_t watch_cache_events = 20000;
 };
 
 // Opens (creating if needed) the SQLite-backed store and loads its cache.
