@@ -24,8 +24,8 @@ Status ParseNumber(const std::string& value, const std::string& shown_name,
     why = "value out of range";
   }
   if (!why.empty()) {
-    return BadRequest("invalid argument \"" + value + "\" for \"" +
-                      shown_name + "\" flag: " + why);
+    return BadRequest("invalid argument \"" + value + "\" for \"" + shown_name +
+                      "\" flag: " + why);
   }
   *out = parsed;
   return Status::Ok();
@@ -148,10 +148,17 @@ std::string FlagSet::Usage() const {
     std::string left = "  --" + f.name;
     if (f.name.size() == 1) left = "  -" + f.name + ", --" + f.name;
     switch (f.type) {
-      case Type::kString: left += " string"; break;
-      case Type::kInt: left += " int"; break;
-      case Type::kUint64: left += " uint"; break;
-      case Type::kBool: break;
+      case Type::kString:
+        left += " string";
+        break;
+      case Type::kInt:
+        left += " int";
+        break;
+      case Type::kUint64:
+        left += " uint";
+        break;
+      case Type::kBool:
+        break;
     }
     left.resize(std::max<size_t>(left.size() + 2, 26), ' ');
     out += left + f.help;

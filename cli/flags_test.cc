@@ -34,16 +34,18 @@ TEST_CASE("flags: defaults stay when no flag is given", "[cli]") {
 
 TEST_CASE("flags: --flag value and --flag=value", "[cli]") {
   UpLikeFlags f;
-  REQUIRE(f.set.Parse({"--port", "7000", "--address=0.0.0.0", "--seed=42"})
-              .ok());
+  REQUIRE(
+      f.set.Parse({"--port", "7000", "--address=0.0.0.0", "--seed=42"}).ok());
   CHECK(f.port == 7000);
   CHECK(f.address == "0.0.0.0");
   CHECK(f.seed == 42);
 }
 
 TEST_CASE("flags: -v N, --v=N and -v=N", "[cli]") {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"-v", "4"}, {"--v=4"}, {"-v=4"}, {"--v", "4"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-v", "4"},
+                                        {"--v=4"},
+                                        {"-v=4"},
+                                        {"--v", "4"}}) {
     UpLikeFlags f;
     REQUIRE(f.set.Parse(args).ok());
     CHECK(f.v == 4);
@@ -107,8 +109,7 @@ TEST_CASE("flags: -- ends the flags", "[cli]") {
   UpLikeFlags f;
   REQUIRE(f.set.Parse({"a", "--port=1", "--", "--bogus", "-"}).ok());
   CHECK(f.port == 1);
-  CHECK(f.set.positional() ==
-        std::vector<std::string>{"a", "--bogus", "-"});
+  CHECK(f.set.positional() == std::vector<std::string>{"a", "--bogus", "-"});
 }
 
 TEST_CASE("flags: usage lists every flag with its default", "[cli]") {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,8 +12,6 @@
 #include <sstream>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 namespace ksim::cli {
 namespace {
@@ -163,7 +162,8 @@ class FileLock {
  public:
   static StatusOr<std::unique_ptr<FileLock>> Acquire(const fs::path& file) {
     std::string lock = file.string() + ".lock";
-    int fd = ::open(lock.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    int fd =
+        ::open(lock.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) {
       return Internal("kubeconfig is locked: " + lock +
                       " exists (remove it if no other program is writing " +
@@ -235,18 +235,19 @@ StatusOr<std::string> MergeOrThrow(const std::string& existing_yaml,
   context["user"] = entry.name;
   // ksim enforces no authentication: the user needs no credentials.
   YAML::Node user(YAML::NodeType::Map);
-  KSIM_RETURN_IF_ERROR(
-      Upsert(root, "clusters", NamedEntry("cluster", cluster, entry.name),
-             entry.name));
-  KSIM_RETURN_IF_ERROR(
-      Upsert(root, "contexts", NamedEntry("context", context, entry.name),
-             entry.name));
-  KSIM_RETURN_IF_ERROR(Upsert(root, "users", NamedEntry("user", user, entry.name),
+  KSIM_RETURN_IF_ERROR(Upsert(root, "clusters",
+                              NamedEntry("cluster", cluster, entry.name),
                               entry.name));
+  KSIM_RETURN_IF_ERROR(Upsert(root, "contexts",
+                              NamedEntry("context", context, entry.name),
+                              entry.name));
+  KSIM_RETURN_IF_ERROR(
+      Upsert(root, "users", NamedEntry("user", user, entry.name), entry.name));
   root["current-context"] = entry.name;
   YAML::Emitter out;
   Emit(out, root);
-  if (!out.good()) return Internal("cannot emit kubeconfig: " + out.GetLastError());
+  if (!out.good())
+    return Internal("cannot emit kubeconfig: " + out.GetLastError());
   return std::string(out.c_str()) + "\n";
 }
 
@@ -289,9 +290,8 @@ Status MergeKubeconfigFile(const std::string& path,
 
 Status WriteKubeconfigFile(const std::string& path,
                            const KubeconfigEntry& entry) {
-  return RewriteFile(path, [&](const std::string&) {
-    return MergeKubeconfigYaml("", entry);
-  });
+  return RewriteFile(
+      path, [&](const std::string&) { return MergeKubeconfigYaml("", entry); });
 }
 
 }  // namespace ksim::cli

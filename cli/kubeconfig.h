@@ -34,8 +34,8 @@ std::string KubeconfigPathForMerge(const std::string& explicit_path,
 // clusters/users/contexts are not lists. Scalars that were quoted in the
 // input stay quoted, so "123" remains a string for Go's YAML reader;
 // comments are dropped (as kind and kubectl drop them).
-base::StatusOr<std::string> MergeKubeconfigYaml(const std::string& existing_yaml,
-                                                const KubeconfigEntry& entry);
+base::StatusOr<std::string> MergeKubeconfigYaml(
+    const std::string& existing_yaml, const KubeconfigEntry& entry);
 
 // Reads `path` (a missing file counts as empty), merges `entry` in and
 // writes the result back atomically (temporary file + rename, through a

@@ -2,15 +2,14 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <catch2/catch.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace ksim::cli {
 namespace {
@@ -127,8 +126,9 @@ TEST_CASE("kubeconfig: merging keeps other clusters, users and contexts",
   CheckKsimEntry(root, "http://127.0.0.1:7000");
   YAML::Node kind_cluster = Named(root, "clusters", "kind-kind");
   REQUIRE(kind_cluster.IsDefined());
-  CHECK(kind_cluster["cluster"]["certificate-authority-data"].as<std::string>() ==
-        "Zm9v");
+  CHECK(
+      kind_cluster["cluster"]["certificate-authority-data"].as<std::string>() ==
+      "Zm9v");
   CHECK(kind_cluster["cluster"]["server"].as<std::string>() ==
         "https://10.0.0.1:6443");
   CHECK(Named(root, "contexts", "kind-kind").IsDefined());
@@ -155,8 +155,7 @@ TEST_CASE("kubeconfig: a previous ksim entry is replaced in place", "[cli]") {
   CHECK(root["users"].size() == 2);
 }
 
-TEST_CASE("kubeconfig: --kubeconfig FILE holds the ksim entry alone",
-          "[cli]") {
+TEST_CASE("kubeconfig: --kubeconfig FILE holds the ksim entry alone", "[cli]") {
   TempDir dir;
   fs::path file = dir.path() / "sub" / "ksim.yaml";
   fs::create_directories(file.parent_path());
@@ -200,8 +199,8 @@ TEST_CASE("kubeconfig: bad YAML is reported and the file left as it was",
           "[cli]") {
   TempDir dir;
   fs::path file = dir.path() / "config";
-  for (const char* bad : {"clusters: [unclosed\n", "- a list\n",
-                          "clusters: not-a-list\n"}) {
+  for (const char* bad :
+       {"clusters: [unclosed\n", "- a list\n", "clusters: not-a-list\n"}) {
     WriteText(file, bad);
     base::Status s = MergeKubeconfigFile(file, {"ksim", "http://h:1"});
     INFO(bad);

@@ -41,8 +41,8 @@ base::Status PrepareDataDir(const std::string& dir) {
     return base::Internal("data dir " + dir + " is not a directory");
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return base::Internal("data dir " + dir + " is not writable: " +
-                          std::strerror(errno));
+    return base::Internal("data dir " + dir +
+                          " is not writable: " + std::strerror(errno));
   }
   return base::Status::Ok();
 }
@@ -114,8 +114,7 @@ int RunUp(const std::vector<std::string>& args) {
                             : "kubectl --kubeconfig " + file + " get nodes";
   std::printf(
       "ksim is serving on %s\nkubeconfig: %s (context \"ksim\")\ntry: %s\n",
-      ServerUrl(o.server.address, port).c_str(), file.c_str(),
-      try_cmd.c_str());
+      ServerUrl(o.server.address, port).c_str(), file.c_str(), try_cmd.c_str());
   std::fflush(stdout);
 
   int sig = 0;

@@ -3,6 +3,7 @@
 // binary next to this test binary (or in $KSIM_BINARY_DIR).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,7 +11,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -19,10 +22,6 @@
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <httplib.h>
-#include <yaml-cpp/yaml.h>
 
 extern char** environ;
 
@@ -33,8 +32,9 @@ using Clock = std::chrono::steady_clock;
 
 std::string KsimBinary() {
   const char* dir = std::getenv("KSIM_BINARY_DIR");
-  fs::path base = dir != nullptr ? fs::path(dir)
-                                 : fs::read_symlink("/proc/self/exe").parent_path();
+  fs::path base = dir != nullptr
+                      ? fs::path(dir)
+                      : fs::read_symlink("/proc/self/exe").parent_path();
   return (base / "ksim").string();
 }
 
@@ -76,8 +76,8 @@ class Ksim {
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     std::vector<char*> argv = Pointers(argv_s), envp = Pointers(env_s);
-    int rc = ::posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(),
-                           envp.data());
+    int rc =
+        ::posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     ::close(out[1]);
     ::close(err[1]);
@@ -138,7 +138,8 @@ class Ksim {
   }
   static void Drain(int fd, std::string* into) {
     char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) into->append(buf, n);
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+      into->append(buf, n);
   }
 
   pid_t pid_ = 0;
@@ -148,8 +149,8 @@ class Ksim {
 
 int PortOf(const std::string& out) {
   std::smatch m;
-  REQUIRE(std::regex_search(out, m,
-                            std::regex(R"(serving on http://127\.0\.0\.1:(\d+))")));
+  REQUIRE(std::regex_search(
+      out, m, std::regex(R"(serving on http://127\.0\.0\.1:(\d+))")));
   return std::stoi(m[1]);
 }
 
@@ -233,8 +234,7 @@ TEST_CASE("up: a port in use is a start failure (exit 1)", "[cli][up]") {
   CHECK_FALSE(fs::exists(dir.path() / "kc"));
 }
 
-TEST_CASE("up: an unusable data dir is a start failure (exit 1)",
-          "[cli][up]") {
+TEST_CASE("up: an unusable data dir is a start failure (exit 1)", "[cli][up]") {
   TempDir dir;
   std::ofstream(dir.path() / "file") << "x";
   Ksim ksim({"up", "--port=0", "--data", (dir.path() / "file" / "d").string(),
