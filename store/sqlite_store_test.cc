@@ -231,6 +231,7 @@ TEST_CASE("list at an older revision stays consistent while writes go on",
       }
     }
   });
+  while (s->CurrentRevision() < rev + 50) std::this_thread::yield();
   for (int64_t limit : {0, 1, 7, 50, 1000}) {
     CheckListAt(s.get(), at_rev, rev, limit, nullptr);
     CheckListAt(s.get(), at_rev, rev, limit, LabelIs("grp", "1"));
