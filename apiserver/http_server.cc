@@ -1,0 +1,208 @@
+// ApiServer: wires the store, the registry and the cpp-httplib front, tuned
+// as shared/notes/measured-limits.md prescribes (elastic pool, listen backlog,
+// TCP_NODELAY, long keep-alive).
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "apiserver/api_errors.h"
+#include "apiserver/bootstrap.h"
+#include "apiserver/http_internal.h"
+#include "apiserver/http_pool.h"
+#include "apiserver/namespace_lifecycle.h"
+#include "apiserver/object_codec.h"
+#include "apiserver/server.h"
+#include "base/task_runner.h"
+
+namespace ksim::apiserver {
+namespace {
+
+constexpr size_t kMaxRequestBodyBytes = 3 * 1024 * 1024;  // kube-apiserver's
+
+// Exposes the listening socket so the backlog can be raised (cpp-httplib
+// hard-codes 5).
+class TunedServer : public httplib::Server {
+ public:
+  int fd() const { return svr_sock_; }
+};
+
+thread_local std::chrono::steady_clock::time_point request_start;
+
+class ApiServerImpl : public ApiServer {
+ public:
+  explicit ApiServerImpl(const ServerOptions& o) : options_(o), rng_(o.seed) {}
+  ~ApiServerImpl() override { Stop(); }
+
+  base::Status Init();
+  int port() const override { return port_; }
+  void Stop() override;
+
+ private:
+  void Route();
+  void Handle(const std::string& method, const httplib::Request& req,
+              httplib::Response& res);
+  void ScheduleCompaction(int64_t previous);
+
+  ServerOptions options_;
+  std::unique_ptr<base::Clock> clock_ = base::NewRealClock();
+  base::Rng rng_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<base::TaskRunner> runner_;
+  std::unique_ptr<NamespaceLifecycle> lifecycle_;
+  TunedServer http_;
+  HttpContext ctx_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> ready_{false};
+  std::thread listener_;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+base::Status ApiServerImpl::Init() {
+  ::mkdir(options_.data_dir.c_str(), 0755);
+  store::SqliteOptions so;
+  so.path = options_.data_dir + "/ksim.db";
+  so.attrs_func = AttributesFromStored;
+  KSIM_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(so));
+  registry_ = std::make_unique<Registry>(store_.get(), clock_.get(), &rng_);
+  runner_ = base::NewRealTaskRunner();
+  lifecycle_ = std::make_unique<NamespaceLifecycle>(registry_.get(),
+                                                    runner_.get());
+  registry_->SetNamespaceDrainer(
+      [this](const std::string& ns) { lifecycle_->Drain(ns); });
+  KSIM_RETURN_IF_ERROR(lifecycle_->Bootstrap());
+  KSIM_RETURN_IF_ERROR(BootstrapKubernetesService(registry_.get()));
+  ScheduleCompaction(store_->CurrentRevision());
+
+  ctx_.registry = registry_.get();
+  ctx_.clock = clock_.get();
+  ctx_.rng = &rng_;
+  ctx_.kube_version = options_.kube_version;
+  ctx_.stopping = &stopping_;
+  ctx_.ready = &ready_;
+  Route();
+  bool bound = options_.port == 0
+                   ? (port_ = http_.bind_to_any_port(options_.address)) > 0
+                   : http_.bind_to_port(options_.address, options_.port);
+  if (!bound) {
+    return base::Status(base::Code::kServiceUnavailable,
+                        "cannot listen on " + options_.address + ":" +
+                            std::to_string(options_.port) +
+                            " (address in use?)");
+  }
+  if (options_.port != 0) port_ = options_.port;
+  ::listen(http_.fd(), 4096);
+  ctx_.server_address = options_.address + ":" + std::to_string(port_);
+  listener_ = std::thread([this] { http_.listen_after_bind(); });
+  ready_ = true;
+  return base::Status::Ok();
+}
+
+void ApiServerImpl::ScheduleCompaction(int64_t previous) {
+  // Keep one interval of history, as kube-apiserver compacts etcd.
+  runner_->PostDelayed(
+      std::chrono::seconds(options_.compaction_interval_seconds),
+      [this, previous] {
+        int64_t now = store_->CurrentRevision();
+        if (previous > store_->CompactedRevision()) store_->Compact(previous);
+        ScheduleCompaction(now);
+      });
+}
+
+void ApiServerImpl::Route() {
+  http_.new_task_queue = [] { return new ElasticPool(8, 16384); };
+  http_.set_tcp_nodelay(true);
+  http_.set_keep_alive_max_count(1000000);
+  http_.set_keep_alive_timeout(60);
+  http_.set_read_timeout(60);
+  http_.set_payload_max_length(kMaxRequestBodyBytes);
+  http_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http_.set_error_handler([](const httplib::Request& req,
+                             httplib::Response& res) {
+    if (res.status == 413) {
+      WriteStatus(req, res,
+                  base::Status(base::Code::kRequestEntityTooLarge,
+                               "Request entity too large: limit is " +
+                                   std::to_string(kMaxRequestBodyBytes)));
+    }
+  });
+  http_.set_exception_handler([](const httplib::Request& req,
+                                 httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    WriteStatus(req, res,
+                base::Internal("Internal error occurred: " + what));
+  });
+  if (options_.verbosity >= 1) {
+    http_.set_logger([](const httplib::Request& req,
+                        const httplib::Response& res) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - request_start)
+                    .count();
+      std::string target = req.target.empty() ? req.path : req.target;
+      std::fprintf(stderr, "%s %s %d %.3fms\n", req.method.c_str(),
+                   target.c_str(), res.status, us / 1000.0);
+    });
+  }
+  for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+    std::string method = m;
+    auto h = [this, method](const httplib::Request& req,
+                            httplib::Response& res) {
+      Handle(method, req, res);
+    };
+    if (method == "GET") http_.Get(".*", h);
+    if (method == "POST") http_.Post(".*", h);
+    if (method == "PUT") http_.Put(".*", h);
+    if (method == "PATCH") http_.Patch(".*", h);
+    if (method == "DELETE") http_.Delete(".*", h);
+  }
+}
+
+void ApiServerImpl::Handle(const std::string& method,
+                           const httplib::Request& req,
+                           httplib::Response& res) {
+  if (method == "GET" && HandleMeta(ctx_, req, res)) return;
+  if (req.path.rfind("/api/", 0) == 0 || req.path.rfind("/apis/", 0) == 0) {
+    HandleResource(ctx_, method, req, res);
+    return;
+  }
+  WriteBody(req, res, 404, "404 page not found\n",
+            "text/plain; charset=utf-8");
+}
+
+void ApiServerImpl::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  ready_ = false;
+  http_.stop();
+  if (listener_.joinable()) listener_.join();
+  runner_.reset();  // before the registry its tasks use
+  lifecycle_.reset();
+  registry_.reset();
+  store_.reset();
+}
+
+}  // namespace
+
+base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(
+    const ServerOptions& options) {
+  auto server = std::make_unique<ApiServerImpl>(options);
+  KSIM_RETURN_IF_ERROR(server->Init());
+  return std::unique_ptr<ApiServer>(std::move(server));
+}
+
+}  // namespace ksim::apiserver
