@@ -16,14 +16,22 @@ namespace ksim::apiserver {
 
 using base::Json;
 
-// What rows[].object holds (the includeObject query parameter).
+// What rows[].object holds (the includeObject query parameter):
+//   kMetadata  {"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",
+//               "metadata":{...the object's full metadata...}} (the default)
+//   kObject    the full object (kind and apiVersion filled in if missing)
+//   kNone      null (an empty RawExtension, as kube-apiserver encodes it)
 enum class IncludeObject { kNone, kMetadata, kObject };
 
 // columnDefinitions for the resource (all columns; priority 1 = wide only).
 // Resources without a printer get Name and "Created At".
 Json TableColumns(const ResourceInfo& resource);
 
-// One row: {"cells": [...], "object": ...}. `now` computes AGE-like cells.
+// One row: {"cells": [...], "object": ...}, plus "conditions" for pods that
+// completed ({"type":"Completed","status":"True","reason":"Succeeded",...}).
+// `now` computes AGE-like cells. Cells are strings, except the int64 columns
+// kube fills with numbers (deployment Up-to-date/Available, replicaset
+// counts, event Count, configmap/secret Data, serviceaccount Secrets).
 Json TableRow(const ResourceInfo& resource, const Json& obj, base::Time now,
               IncludeObject include);
 
