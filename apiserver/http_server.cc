@@ -11,6 +11,7 @@
 
 #include "apiserver/api_errors.h"
 #include "apiserver/bootstrap.h"
+#include "apiserver/garbage_collector.h"
 #include "apiserver/http_internal.h"
 #include "apiserver/http_pool.h"
 #include "apiserver/namespace_lifecycle.h"
@@ -54,6 +55,7 @@ class ApiServerImpl : public ApiServer {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<base::TaskRunner> runner_;
   std::unique_ptr<NamespaceLifecycle> lifecycle_;
+  std::unique_ptr<GarbageCollector> gc_;
   TunedServer http_;
   HttpContext ctx_;
   std::atomic<bool> stopping_{false};
@@ -73,8 +75,20 @@ base::Status ApiServerImpl::Init() {
   runner_ = base::NewRealTaskRunner();
   lifecycle_ = std::make_unique<NamespaceLifecycle>(registry_.get(),
                                                     runner_.get());
-  registry_->SetNamespaceDrainer(
-      [this](const std::string& ns) { lifecycle_->Drain(ns); });
+  gc_ = std::make_unique<GarbageCollector>(registry_.get(), runner_.get());
+  Registry::Hooks hooks;
+  hooks.namespace_terminating = [this](const std::string& ns) {
+    lifecycle_->Drain(ns);
+  };
+  hooks.deleted = [this](const ResourceInfo& r, const std::string& ns,
+                         const std::string& uid) {
+    gc_->OnDeleted(r, ns, uid);
+  };
+  hooks.finalizing = [this](const ResourceInfo& r, const std::string& ns,
+                            const std::string& name) {
+    gc_->OnFinalizing(r, ns, name);
+  };
+  registry_->SetHooks(std::move(hooks));
   KSIM_RETURN_IF_ERROR(lifecycle_->Bootstrap());
   KSIM_RETURN_IF_ERROR(BootstrapKubernetesService(registry_.get()));
   ScheduleCompaction(store_->CurrentRevision());
@@ -192,6 +206,7 @@ void ApiServerImpl::Stop() {
   if (listener_.joinable()) listener_.join();
   runner_.reset();  // before the registry its tasks use
   lifecycle_.reset();
+  gc_.reset();
   registry_.reset();
   store_.reset();
 }

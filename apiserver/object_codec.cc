@@ -142,6 +142,12 @@ store::Attributes AttributesOf(const ResourceInfo& r, const base::Json& obj) {
     a.fields["metadata.namespace"] =
         base::GetString(obj, {"metadata", "namespace"});
   }
+  if (const base::Json* owners = base::Find(obj, {"metadata", "ownerReferences"});
+      owners && owners->is_array() && !owners->empty()) {
+    std::string uids;
+    for (const auto& o : *owners) uids += o.value("uid", "") + ",";
+    a.fields[kOwnerUidsField] = uids;
+  }
   StrategyFor(r).AddSelectableFields(obj, a.fields);
   return a;
 }

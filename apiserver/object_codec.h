@@ -37,6 +37,10 @@ std::string WithResourceVersion(std::string_view stored, int64_t rv);
 // Decodes a store object into JSON with its resourceVersion set.
 base::StatusOr<base::Json> DecodeObject(const store::Object& object);
 
+// An internal attribute (never user-selectable): the owners' uids, each
+// followed by ',', so the garbage collector finds dependents without decoding.
+inline constexpr char kOwnerUidsField[] = "ksim.internal/owner-uids";
+
 // Labels and selectable fields (metadata.name, metadata.namespace and the
 // kind's own, see Strategy::AddSelectableFields).
 store::Attributes AttributesOf(const ResourceInfo& r, const base::Json& obj);

@@ -126,11 +126,22 @@ class Registry {
       const Target& t, const ListQuery& q, std::function<void()> on_ready,
       std::vector<store::Event>* initial);
 
-  // Hooks the namespace lifecycle: called after every delete in a
-  // terminating namespace, and by the namespace drain.
-  void SetNamespaceDrainer(std::function<void(const std::string& ns)> fn) {
-    drain_namespace_ = std::move(fn);
-  }
+  // Background work a write can trigger (namespace lifecycle, garbage
+  // collector). Set once, before serving. Hooks run on the writer's thread and
+  // must only schedule work.
+  struct Hooks {
+    // A namespace is Terminating, or something in one was deleted.
+    std::function<void(const std::string& ns)> namespace_terminating;
+    // An object was removed from the store.
+    std::function<void(const ResourceInfo&, const std::string& ns,
+                       const std::string& uid)>
+        deleted;
+    // An object waits on the orphan or foregroundDeletion finalizer.
+    std::function<void(const ResourceInfo&, const std::string& ns,
+                       const std::string& name)>
+        finalizing;
+  };
+  void SetHooks(Hooks hooks) { hooks_ = std::move(hooks); }
 
   store::Store* store() const { return store_; }
   const base::Clock* clock() const { return clock_; }
@@ -143,7 +154,7 @@ class Registry {
   base::Rng* rng_;
   const SchemaRegistry& schemas_;
   ServiceAddressAllocator service_ips_;
-  std::function<void(const std::string&)> drain_namespace_;
+  Hooks hooks_;
 
   // Internal helpers (registry_*.cc).
   StatusOr<Json> DecodeBody(const Target& t, std::string_view body,

@@ -111,8 +111,12 @@ StatusOr<WriteResult> Registry::Delete(const Target& t,
       }
       return stored.status();
     }
-    if (r.resource == "namespaces" && drain_namespace_) {
-      drain_namespace_(t.name);
+    if (r.resource == "namespaces" && hooks_.namespace_terminating) {
+      hooks_.namespace_terminating(t.name);
+    }
+    if ((HasFinalizer(um, "orphan") || HasFinalizer(um, "foregroundDeletion")) &&
+        hooks_.finalizing) {
+      hooks_.finalizing(r, t.ns, t.name);
     }
     result.body = WithResourceVersion(*stored->value, stored->mod_revision);
     return result;
@@ -140,6 +144,7 @@ StatusOr<WriteResult> Registry::FinishDelete(const Target& t,
       return deleted.status();
     }
     if (r.resource == "services") service_ips_.Release(obj);
+    if (hooks_.deleted) hooks_.deleted(r, t.ns, uid);
     AfterDelete(t);
   }
   result.body = ReturnsDeletedObject(r)
@@ -150,13 +155,13 @@ StatusOr<WriteResult> Registry::FinishDelete(const Target& t,
 }
 
 void Registry::AfterDelete(const Target& t) {
-  if (!t.resource->namespaced || !drain_namespace_) return;
+  if (!t.resource->namespaced || !hooks_.namespace_terminating) return;
   const ResourceInfo* ns = FindResource("", "v1", "namespaces");
   auto got = store_->Get(ObjectKey(*ns, "", t.ns));
   if (!got.ok()) return;
   auto phase = got->attrs->fields.find("status.phase");
   if (phase != got->attrs->fields.end() && phase->second == "Terminating") {
-    drain_namespace_(t.ns);
+    hooks_.namespace_terminating(t.ns);
   }
 }
 
