@@ -3,9 +3,13 @@
 namespace ksim::store {
 
 bool WriteQueue::Enter(Writer* w) {
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(w);
-  while (!w->done && w != queue_.front()) w->cv.wait(lock);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(w);
+    if (queue_.front() == w) return true;
+  }
+  std::unique_lock<std::mutex> lock(w->mu);
+  w->cv.wait(lock, [w] { return w->done || w->leader; });
   return !w->done;
 }
 
@@ -22,15 +26,25 @@ std::vector<WriteQueue::Writer*> WriteQueue::TakeBatch(size_t max_writers) {
 }
 
 void WriteQueue::Complete(const std::vector<Writer*>& batch) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Writer* w : batch) {
+  Writer* next = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     // The batch is the front of the queue, in order.
-    queue_.pop_front();
-    w->done = true;
-    // The leader is not waiting; signalling it anyway is harmless.
-    w->cv.notify_one();
+    queue_.erase(queue_.begin(), queue_.begin() + batch.size());
+    if (!queue_.empty()) next = queue_.front();
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
+  // batch[0] is the leader itself, which is not waiting. A writer may return
+  // and destroy itself as soon as its mu is released: touch it no more.
+  for (size_t i = 1; i < batch.size(); ++i) {
+    std::lock_guard<std::mutex> lock(batch[i]->mu);
+    batch[i]->done = true;
+    batch[i]->cv.notify_one();
+  }
+  if (next != nullptr) {
+    std::lock_guard<std::mutex> lock(next->mu);
+    next->leader = true;
+    next->cv.notify_one();
+  }
 }
 
 }  // namespace ksim::store

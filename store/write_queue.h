@@ -29,8 +29,12 @@ class WriteQueue {
 
    private:
     friend class WriteQueue;
-    bool done = false;
+    // Each writer sleeps on its own mutex and condition variable, so waking
+    // a batch does not make every writer fight for the queue's mutex.
+    std::mutex mu;
     std::condition_variable cv;
+    bool done = false;    // guarded by mu
+    bool leader = false;  // guarded by mu
   };
 
   // Enqueues w and blocks until a leader has completed it (returns false) or
@@ -49,6 +53,7 @@ class WriteQueue {
  private:
   std::mutex mu_;
   std::deque<Writer*> queue_;  // guarded by mu_
+  // Lock order: mu_ is never held while taking a Writer's mu.
 };
 
 }  // namespace ksim::store
