@@ -28,7 +28,8 @@ double Seconds(Clock::time_point since) {
 }
 
 std::string Value(int i) {
-  std::string v = "{\"kind\":\"Pod\",\"i\":" + std::to_string(i) + ",\"pad\":\"";
+  std::string v =
+      "{\"kind\":\"Pod\",\"i\":" + std::to_string(i) + ",\"pad\":\"";
   v.append(1000, 'x');
   return v + "\"}";
 }
@@ -77,24 +78,26 @@ void Run(const std::string& dir) {
   {
     auto s = Open(dir + "/creates.db", /*full_sync=*/true);
     double rate = Parallel(32, 5000, [&](int t, int i) {
-      return s->Create("/registry/pods/ns" + std::to_string(t) + "/p" +
-                           std::to_string(i),
-                       Value(i), attrs)
+      return s
+          ->Create("/registry/pods/ns" + std::to_string(t) + "/p" +
+                       std::to_string(i),
+                   Value(i), attrs)
           .ok();
     });
     std::printf("creates, 32 threads, 1 KiB, synchronous=FULL: %9.0f /s\n",
                 rate);
     rate = Parallel(32, 3000, [&](int t, int i) {
-      return s->Update("/registry/pods/ns" + std::to_string(t) + "/p" +
-                           std::to_string(i),
-                       Value(i + 1), attrs, 0)
+      return s
+          ->Update("/registry/pods/ns" + std::to_string(t) + "/p" +
+                       std::to_string(i),
+                   Value(i + 1), attrs, 0)
           .ok();
     });
     std::printf("updates, 32 threads, 1 KiB, synchronous=FULL: %9.0f /s\n",
                 rate);
     rate = Parallel(1, 1000, [&](int, int i) {
-      return s->Create("/registry/single/p" + std::to_string(i), Value(i),
-                       attrs)
+      return s
+          ->Create("/registry/single/p" + std::to_string(i), Value(i), attrs)
           .ok();
     });
     std::printf("creates, 1 thread, synchronous=FULL:          %9.0f /s\n",
@@ -104,9 +107,10 @@ void Run(const std::string& dir) {
     // The CPU cost of the write path, without waiting for the disk.
     auto s = Open(dir + "/normal.db", /*full_sync=*/false);
     double rate = Parallel(32, 5000, [&](int t, int i) {
-      return s->Create("/registry/pods/ns" + std::to_string(t) + "/p" +
-                           std::to_string(i),
-                       Value(i), attrs)
+      return s
+          ->Create("/registry/pods/ns" + std::to_string(t) + "/p" +
+                       std::to_string(i),
+                   Value(i), attrs)
           .ok();
     });
     std::printf("creates, 32 threads, 1 KiB, synchronous=NORMAL:%8.0f /s\n",
@@ -115,8 +119,9 @@ void Run(const std::string& dir) {
   auto s = Open(dir + "/reads.db", /*full_sync=*/false);
   constexpr int kKeys = 10000;
   Parallel(8, kKeys / 8, [&](int t, int i) {
-    return s->Create("/registry/pods/default/p" + std::to_string(t * 10000 + i),
-                     Value(i), attrs)
+    return s
+        ->Create("/registry/pods/default/p" + std::to_string(t * 10000 + i),
+                 Value(i), attrs)
         .ok();
   });
   const int64_t snapshot = s->CurrentRevision();
@@ -132,8 +137,9 @@ void Run(const std::string& dir) {
   }
   std::printf("get from cache, 1 thread:                     %9.0f /s\n",
               kGets / Seconds(start));
-  if (found != kGets) std::printf("  (%lld gets failed)\n",
-                                  static_cast<long long>(kGets - found));
+  if (found != kGets)
+    std::printf("  (%lld gets failed)\n",
+                static_cast<long long>(kGets - found));
 
   ListOptions lo;
   lo.prefix = "/registry/pods/";

@@ -135,9 +135,9 @@ std::map<std::string, std::vector<Row>> ReadLog(const std::string& path) {
     r.deleted = sqlite3_column_int64(st, 3) != 0;
     r.create_revision = sqlite3_column_int64(st, 4);
     r.prev_revision = sqlite3_column_int64(st, 5);
-    r.digest = ValueDigest(std::string_view(
-        static_cast<const char*>(sqlite3_column_blob(st, 6)),
-        sqlite3_column_bytes(st, 6)));
+    r.digest = ValueDigest(
+        std::string_view(static_cast<const char*>(sqlite3_column_blob(st, 6)),
+                         sqlite3_column_bytes(st, 6)));
     rows[name].push_back(r);
   }
   sqlite3_finalize(st);

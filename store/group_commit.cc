@@ -81,7 +81,8 @@ Status SqliteStore::Validate(WriteOp* op, const Object* cur, int64_t revision) {
   row.id = revision;
   row.name = op->key;
   if (op->kind == OpKind::kCreate) {
-    if (cur != nullptr) return base::AlreadyExists("key " + op->key + " exists");
+    if (cur != nullptr)
+      return base::AlreadyExists("key " + op->key + " exists");
     ev->type = EventType::kAdded;
     ev->object = Object{op->key, op->value, op->attrs, revision, revision};
     row.created = true;
@@ -97,8 +98,8 @@ Status SqliteStore::Validate(WriteOp* op, const Object* cur, int64_t revision) {
     row.prev_revision = cur->mod_revision;
     if (op->kind == OpKind::kUpdate) {
       ev->type = EventType::kModified;
-      ev->object = Object{op->key, op->value, op->attrs, cur->create_revision,
-                          revision};
+      ev->object =
+          Object{op->key, op->value, op->attrs, cur->create_revision, revision};
       row.value = *op->value;
     } else {
       ev->type = EventType::kDeleted;
@@ -158,7 +159,8 @@ void SqliteStore::RunBatch(const std::vector<WriteQueue::Writer*>& batch) {
 Status SqliteStore::CommitRows(const std::vector<WriteOp*>& ops) {
   LogDb::WriteAccess w = db_->Write();
   Status st = w->Begin();
-  for (size_t i = 0; st.ok() && i < ops.size(); ++i) st = w->Insert(ops[i]->row);
+  for (size_t i = 0; st.ok() && i < ops.size(); ++i)
+    st = w->Insert(ops[i]->row);
   if (st.ok()) st = w->Commit();
   if (!st.ok()) w->Rollback();
   return st;
@@ -200,8 +202,8 @@ Status SqliteStore::Compact(int64_t revision) {
   int64_t current = current_.load();
   if (revision > current) {
     return base::BadRequest("compaction revision " + std::to_string(revision) +
-                      " is newer than the current revision " +
-                      std::to_string(current));
+                            " is newer than the current revision " +
+                            std::to_string(current));
   }
   if (revision > hub_->compacted()) {
     // Refuse reads below the new point before anything is deleted: readers

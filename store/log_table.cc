@@ -77,10 +77,9 @@ base::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(Conn* conn) {
   KSIM_ASSIGN_OR_RETURN(w->commit_, conn->Prepare("COMMIT"));
   KSIM_ASSIGN_OR_RETURN(w->rollback_, conn->Prepare("ROLLBACK"));
   KSIM_ASSIGN_OR_RETURN(
-      w->insert_,
-      conn->Prepare("INSERT INTO log(id, name, created, deleted, "
-                    "create_revision, prev_revision, value) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+      w->insert_, conn->Prepare("INSERT INTO log(id, name, created, deleted, "
+                                "create_revision, prev_revision, value) "
+                                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   KSIM_ASSIGN_OR_RETURN(
       w->set_meta_,
       conn->Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?1, ?2)"));
@@ -138,8 +137,8 @@ base::Status LogWriter::DeleteSuperseded(int64_t lo, int64_t hi) {
 
 base::StatusOr<std::unique_ptr<LogReader>> LogReader::Create(Conn* conn) {
   std::unique_ptr<LogReader> r(new LogReader(conn));
-  KSIM_ASSIGN_OR_RETURN(r->meta_,
-                        conn->Prepare("SELECT value FROM meta WHERE name = ?1"));
+  KSIM_ASSIGN_OR_RETURN(
+      r->meta_, conn->Prepare("SELECT value FROM meta WHERE name = ?1"));
   KSIM_ASSIGN_OR_RETURN(r->max_id_, conn->Prepare("SELECT MAX(id) FROM log"));
   KSIM_ASSIGN_OR_RETURN(r->load_, conn->Prepare(kLoadLatest));
   KSIM_ASSIGN_OR_RETURN(r->list_at_, conn->Prepare(kListAt));

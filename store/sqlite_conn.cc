@@ -60,8 +60,7 @@ void Stmt::Reset() {
 int64_t Stmt::ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
 
 std::string_view Stmt::ColumnText(int i) const {
-  const auto* p =
-      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
   int n = sqlite3_column_bytes(stmt_, i);
   return p == nullptr ? std::string_view() : std::string_view(p, n);
 }
@@ -77,8 +76,7 @@ bool Stmt::ColumnIsNull(int i) const {
 }
 
 base::StatusOr<std::unique_ptr<Conn>> Conn::Open(const std::string& path,
-                                                 bool full_sync,
-                                                 bool reader) {
+                                                 bool full_sync, bool reader) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE |
               (reader ? 0 : SQLITE_OPEN_CREATE);
@@ -108,8 +106,8 @@ base::Status Conn::Exec(const std::string& sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   if (rc == SQLITE_OK) return base::Status::Ok();
-  std::string msg = "sqlite exec: " + std::string(err ? err : "") + " (" + sql +
-                    ")";
+  std::string msg =
+      "sqlite exec: " + std::string(err ? err : "") + " (" + sql + ")";
   sqlite3_free(err);
   return base::Internal(msg);
 }

@@ -64,7 +64,8 @@ Status SqliteStore::Load() {
 StatusOr<Object> SqliteStore::Get(std::string_view key) const {
   std::shared_lock<std::shared_mutex> lock(cache_mu_);
   auto it = cache_.find(key);
-  if (it == cache_.end()) return base::NotFound("key " + std::string(key) + " not found");
+  if (it == cache_.end())
+    return base::NotFound("key " + std::string(key) + " not found");
   return it->second;
 }
 
@@ -79,9 +80,9 @@ StatusOr<ListResult> SqliteStore::List(const ListOptions& options) const {
     }
   }
   if (options.revision > current) {
-    return base::BadRequest("Too large resource version: " +
-                      std::to_string(options.revision) +
-                      ", current: " + std::to_string(current));
+    return base::BadRequest(
+        "Too large resource version: " + std::to_string(options.revision) +
+        ", current: " + std::to_string(current));
   }
   if (options.revision < hub_->compacted()) return base::Expired(kListTooOld);
   return ListFromLog(options);
@@ -112,7 +113,8 @@ StatusOr<ListResult> SqliteStore::ListFromLog(
         KeyRange::ForPrefix(options.prefix, options.start_key),
         options.revision, [&](const LogRow& row) {
           if (page.full()) return page.CountMore();
-          std::shared_ptr<const Attributes> attrs = AttrsOf(row.name, row.value);
+          std::shared_ptr<const Attributes> attrs =
+              AttrsOf(row.name, row.value);
           if (page.Matches(*attrs)) {
             page.Add(Object{std::string(row.name),
                             std::make_shared<const std::string>(row.value),

@@ -77,11 +77,11 @@ struct Event {
 };
 
 struct ListOptions {
-  std::string prefix;      // keys that start with this
-  int64_t revision = 0;    // 0 = latest; else exactly at this revision
-  std::string start_key;   // first key to consider (inclusive); for paging
-  int64_t limit = 0;       // max items returned; 0 = no limit
-  Filter filter;           // applied before counting toward limit
+  std::string prefix;     // keys that start with this
+  int64_t revision = 0;   // 0 = latest; else exactly at this revision
+  std::string start_key;  // first key to consider (inclusive); for paging
+  int64_t limit = 0;      // max items returned; 0 = no limit
+  Filter filter;          // applied before counting toward limit
 };
 
 struct ListResult {

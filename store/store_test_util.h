@@ -48,13 +48,14 @@ inline Attributes ParseAttrs(std::string_view key, std::string_view value) {
                                                      : next - pos - 1);
     size_t eq = seg.find('=');
     if (eq != std::string_view::npos) {
-      a.labels[std::string(seg.substr(0, eq))] = std::string(seg.substr(eq + 1));
+      a.labels[std::string(seg.substr(0, eq))] =
+          std::string(seg.substr(eq + 1));
     }
     pos = next;
   }
   size_t slash = key.rfind('/');
-  a.fields["metadata.name"] =
-      std::string(slash == std::string_view::npos ? key : key.substr(slash + 1));
+  a.fields["metadata.name"] = std::string(
+      slash == std::string_view::npos ? key : key.substr(slash + 1));
   return a;
 }
 

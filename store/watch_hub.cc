@@ -36,8 +36,7 @@ WatchHub::WatchHub(std::shared_ptr<LogDb> db, AttrsFunc attrs_func,
 
 WatchHub::~WatchHub() = default;
 
-base::StatusOr<std::unique_ptr<Watcher>> WatchHub::Watch(
-    WatchOptions options) {
+base::StatusOr<std::unique_ptr<Watcher>> WatchHub::Watch(WatchOptions options) {
   auto state = std::make_shared<WatchState>();
   state->prefix = std::move(options.prefix);
   state->filter = std::move(options.filter);
@@ -138,8 +137,7 @@ bool WatchHub::closed() {
 
 void WatchHub::Unregister(const WatchState* state) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(watchers_,
-                [state](const auto& w) { return w.get() == state; });
+  std::erase_if(watchers_, [state](const auto& w) { return w.get() == state; });
 }
 
 int64_t WatchHub::ReadRing(int64_t after, int64_t upto,
@@ -163,9 +161,9 @@ int64_t WatchHub::ReadRing(int64_t after, int64_t upto,
 
 LogEventPtr WatchHub::RowToEvent(const LogRow& row) {
   auto make_attrs = [this](std::string_view key, std::string_view value) {
-    return attrs_func_ ? std::make_shared<const Attributes>(
-                             attrs_func_(key, value))
-                       : EmptyAttrs();
+    return attrs_func_
+               ? std::make_shared<const Attributes>(attrs_func_(key, value))
+               : EmptyAttrs();
   };
   auto ev = std::make_shared<LogEvent>();
   Object& obj = ev->object;
@@ -193,16 +191,14 @@ LogEventPtr WatchHub::RowToEvent(const LogRow& row) {
 }
 
 base::StatusOr<int64_t> WatchHub::ReadLog(int64_t after, int64_t upto,
-                                          const std::string& prefix,
-                                          size_t max,
+                                          const std::string& prefix, size_t max,
                                           std::vector<LogEventPtr>* out) {
   size_t first = out->size();
   base::StatusOr<int64_t> reached = int64_t{0};
   {
     KSIM_ASSIGN_OR_RETURN(LogDb::ReadAccess access, db_->Read());
     reached = access->EventsAfter(
-        after, upto, KeyRange::ForPrefix(prefix, ""),
-        static_cast<int64_t>(max),
+        after, upto, KeyRange::ForPrefix(prefix, ""), static_cast<int64_t>(max),
         [&](const LogRow& row) { out->push_back(RowToEvent(row)); });
   }
   // Compaction raises compacted_ before it deletes anything, so if it is

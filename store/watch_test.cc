@@ -33,10 +33,10 @@ std::unique_ptr<Watcher> MustWatch(Store* s, WatchOptions o) {
 
 TEST_CASE("watch replays history and then streams live events", "[store]") {
   auto s = MustOpen(TestOptions(":memory:"));
-  REQUIRE(Put(s.get(), "/p/a", "1").ok());         // 1
-  REQUIRE(Set(s.get(), "/p/a", "2").ok());         // 2
-  REQUIRE(Put(s.get(), "/q/x", "other").ok());     // 3
-  REQUIRE(s->Delete("/p/a", 0).ok());              // 4
+  REQUIRE(Put(s.get(), "/p/a", "1").ok());      // 1
+  REQUIRE(Set(s.get(), "/p/a", "2").ok());      // 2
+  REQUIRE(Put(s.get(), "/q/x", "other").ok());  // 3
+  REQUIRE(s->Delete("/p/a", 0).ok());           // 4
 
   Collector col;
   WatchOptions o;
@@ -95,9 +95,15 @@ void CheckReplayThenLive(size_t ring) {
         std::string key = "/w/" + std::to_string(rng() % 250);
         std::string v = "t" + std::to_string(t) + "i" + std::to_string(i);
         switch (rng() % 3) {
-          case 0: (void)Put(s.get(), key, v); break;
-          case 1: (void)Set(s.get(), key, v); break;
-          default: (void)s->Delete(key, 0); break;
+          case 0:
+            (void)Put(s.get(), key, v);
+            break;
+          case 1:
+            (void)Set(s.get(), key, v);
+            break;
+          default:
+            (void)s->Delete(key, 0);
+            break;
         }
       }
       --running;
@@ -248,7 +254,7 @@ TEST_CASE("compaction removes history and expires older reads", "[store]") {
   for (int i = 0; i < 10; ++i) {
     REQUIRE(Set(s.get(), "/c/" + std::to_string(i), "b").ok());  // 11..20
   }
-  REQUIRE(s->Delete("/c/0", 0).ok());  // 21
+  REQUIRE(s->Delete("/c/0", 0).ok());       // 21
   REQUIRE(Set(s.get(), "/c/1", "c").ok());  // 22
 
   // A watch replaying from the log, half read when the compaction comes.
@@ -259,8 +265,7 @@ TEST_CASE("compaction removes history and expires older reads", "[store]") {
   REQUIRE(early->Poll(&early_got, 3));
   REQUIRE(early_got.size() == 3);
 
-  CHECK(s->Compact(s->CurrentRevision() + 1).code() ==
-        base::Code::kBadRequest);
+  CHECK(s->Compact(s->CurrentRevision() + 1).code() == base::Code::kBadRequest);
   REQUIRE(s->Compact(15).ok());
   CHECK(s->CompactedRevision() == 15);
   CHECK(s->Compact(10).ok());  // at or below: nothing to do

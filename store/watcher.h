@@ -43,7 +43,7 @@ struct WatchState {
     LogEventPtr event;
     Transform transform;
   };
-  std::mutex mu;  // guards the fields below
+  std::mutex mu;             // guards the fields below
   std::deque<Queued> queue;  // live events, all newer than replay_upto
   bool ended = false;
   bool dropped = false;  // ended without delivering what remains

@@ -75,13 +75,12 @@ void RunThread(Store* store, int thread, uint64_t seed, int keys,
           c == base::Code::kAlreadyExists) {
         continue;  // lost a race with another thread: expected
       }
-      std::fprintf(stderr, "write failed: %s\n",
-                   r.status().ToString().c_str());
+      std::fprintf(stderr, "write failed: %s\n", r.status().ToString().c_str());
       std::_Exit(2);
     }
     WriteLine("ack " + std::to_string(thread) + " " + op + " " + key + " " +
-              std::to_string(r->mod_revision) + " " +
-              ValueDigest(*r->value) + "\n");
+              std::to_string(r->mod_revision) + " " + ValueDigest(*r->value) +
+              "\n");
   }
 }
 
