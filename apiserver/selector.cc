@@ -147,6 +147,14 @@ base::StatusOr<LabelSelector> LabelSelector::FromJson(
   return sel;
 }
 
+LabelSelector LabelSelector::FromSet(const StringMap& set) {
+  LabelSelector sel;
+  for (const auto& [k, v] : set) {  // std::map: already sorted by key
+    sel.requirements_.push_back({k, Op::kEquals, {v}});
+  }
+  return sel;
+}
+
 bool LabelSelector::Matches(const StringMap& labels) const {
   if (nothing_) return false;
   for (const auto& r : requirements_) {

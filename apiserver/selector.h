@@ -63,6 +63,10 @@ class LabelSelector {
   //   "Foo" is not a valid label selector operator
   static base::StatusOr<LabelSelector> FromJson(const base::Json& selector);
 
+  // labels.SelectorFromSet: "k=v" for every entry, unvalidated (a
+  // Service's spec.selector). An empty set selects everything.
+  static LabelSelector FromSet(const StringMap& set);
+
   // True when it restricts nothing (Nothing() is not empty).
   bool Empty() const { return !nothing_ && requirements_.empty(); }
   bool Matches(const StringMap& labels) const;

@@ -214,6 +214,15 @@ TEST_CASE("label selector from metav1.LabelSelector", "[selector]") {
         std::string("key: Invalid value: \"a b\": ") + kNameMsg);
 }
 
+TEST_CASE("label selector from a set", "[selector]") {
+  LabelSelector sel = LabelSelector::FromSet({{"tier", "fe"}, {"app", "web"}});
+  CHECK(sel.String() == "app=web,tier=fe");
+  CHECK(sel.Matches({{"app", "web"}, {"tier", "fe"}, {"x", "y"}}));
+  CHECK_FALSE(sel.Matches({{"app", "web"}}));
+  CHECK(LabelSelector::FromSet({}).Empty());
+  CHECK(LabelSelector::FromSet({}).Matches({{"a", "b"}}));
+}
+
 TEST_CASE("field selector parsing and matching", "[selector]") {
   auto parse = [](std::string_view s) {
     auto f = FieldSelector::Parse(s);
