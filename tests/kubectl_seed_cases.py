@@ -1,0 +1,357 @@
+"""The seed tutorial's commands with its exact strings, plus the cluster-wide
+commands: version, api-resources, explain, namespaces, restart persistence."""
+
+import ipaddress
+import json
+import re
+import time
+
+import harness
+import kubectl_support
+from kubectl_resources_cases import delete_line
+from kubectl_support import AGE_RE, KubectlCase, minor
+
+WEBAPP_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: webapp
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: webapp
+  template:
+    metadata:
+      labels:
+        app: webapp
+    spec:
+      containers:
+      - name: webapp
+        image: kubeguide/tomcat-app:v1
+        ports:
+        - containerPort: 8080
+"""
+
+WEBAPP_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: webapp
+spec:
+  selector:
+    app: webapp
+  ports:
+  - protocol: TCP
+    port: 8080
+    targetPort: 8080
+"""
+
+SERVICE_CIDR = ipaddress.ip_network("10.1.0.0/16")
+
+
+def describe_fields(text):
+    """Top-level `Key:  value` lines of kubectl describe."""
+    fields = {}
+    for line in text.splitlines():
+        m = re.match(r"^([A-Z][A-Za-z ]*):\s*(.*)$", line)
+        if m:
+            fields.setdefault(m.group(1), m.group(2).strip())
+    return fields
+
+
+class SeedTutorialTest(KubectlCase):
+    """The seed's commands in the default namespace, with its strings."""
+
+    def test_seed_commands(self):
+        d, _ = self.write("webapp-deployment.yaml", WEBAPP_DEPLOYMENT)
+        self.write("webapp-service.yaml", WEBAPP_SERVICE, d)
+
+        r = self.ok("create", "-f", "webapp-deployment.yaml", cwd=d)
+        self.expect_out(r, "deployment.apps/webapp created\n")
+        self.ok("get", "pods", "-l", "app=webapp", "-o", "wide")
+
+        r = self.ok("expose", "deployment", "webapp")
+        self.expect_out(r, "service/webapp exposed\n")
+        first_ip = self.check_get_svc(self.ok("get", "svc"))
+        self.assertEqual(first_ip,
+                         self.check_get_svc(self.ok("get", "svc", "-n",
+                                                    "default")))
+
+        r = self.fails("create", "-f", "webapp-service.yaml", cwd=d)
+        self.expect_out(r, 'Error from server (AlreadyExists): error when '
+                        'creating "webapp-service.yaml": services "webapp" '
+                        'already exists\n', "err")
+
+        r = self.ok("delete", "svc", "webapp", "-n", "default")
+        self.expect_out(r, delete_line("service", "webapp", "default") + "\n")
+
+        r = self.ok("create", "-f", "webapp-service.yaml", cwd=d)
+        self.expect_out(r, "service/webapp created\n")
+        ip = self.check_get_svc(self.ok("get", "svc"))
+        for _ in range(2):  # the seed runs it twice: both fail alike
+            r = self.fails("create", "-f", "webapp-service.yaml", cwd=d)
+            self.expect_out(r, 'Error from server (AlreadyExists): error when '
+                            'creating "webapp-service.yaml": services '
+                            '"webapp" already exists\n', "err")
+
+        self.check_describe_svc(ip)
+        self.ok("get", "endpoints")
+
+        r = self.ok("delete", "-f", "webapp-service.yaml",
+                    "-f", "webapp-deployment.yaml", cwd=d)
+        self.expect_line(r, delete_line("service", "webapp", "default"))
+        self.expect_line(r, delete_line("deployment.apps", "webapp",
+                                        "default"))
+
+    def check_get_svc(self, r):
+        row = self.row(r, "NAME", "webapp", ["NAME", "TYPE", "CLUSTER-IP",
+                                             "EXTERNAL-IP", "PORT(S)", "AGE"])
+        self.expect_cells(r, row, {"TYPE": "ClusterIP",
+                                   "EXTERNAL-IP": "<none>",
+                                   "PORT(S)": "8080/TCP", "AGE": AGE_RE})
+        ip = ipaddress.ip_address(row["CLUSTER-IP"])
+        self.assertIn(ip, SERVICE_CIDR, "CLUSTER-IP outside 10.1.0.0/16\n" +
+                      r.describe())
+        return str(ip)
+
+    def check_describe_svc(self, ip):
+        r = self.ok("describe", "svc", "webapp")
+        f = describe_fields(r.out)
+        want = {"Name": "webapp", "Namespace": "default", "Labels": "<none>",
+                "Annotations": "<none>", "Selector": "app=webapp",
+                "Type": "ClusterIP", "IP Family Policy": "SingleStack",
+                "IP Families": "IPv4", "IP": ip, "IPs": ip,
+                "TargetPort": "8080/TCP", "Session Affinity": "None",
+                "Events": "<none>"}
+        if minor() >= 31:
+            want["Internal Traffic Policy"] = "Cluster"
+        for k, v in want.items():
+            if f.get(k) != v:
+                self.fail("describe svc: %s\nexpected: %r\nactual:   %r\n%s" %
+                          (k, v, f.get(k), r.describe()))
+        self.expect_match(r, r"^Port:\s+<unset>\s+8080/TCP$")
+        self.assertIn("Endpoints", f, r.describe())
+
+    def test_kubernetes_service(self):
+        r = self.ok("get", "svc", "kubernetes", "-n", "default")
+        row = self.row(r, "NAME", "kubernetes")
+        self.expect_cells(r, row, {"TYPE": "ClusterIP",
+                                   "CLUSTER-IP": "10.1.0.1",
+                                   "PORT(S)": "443/TCP"})
+
+
+class ClusterCommandsTest(KubectlCase):
+
+    def test_version(self):
+        r = self.ok("version")
+        want = kubectl_support.VERSION
+        self.expect_match(
+            r, r'^Server Version: (v%s\.\d+|version\.Info\{Major:"1", '
+            r'Minor:"%s", GitVersion:"v%s\.\d+")' %
+            (re.escape(want), want.split(".")[1], re.escape(want)))
+        r = self.ok("version", "-o", "json")
+        server = json.loads(r.out).get("serverVersion", {})
+        self.assertEqual((server.get("major"), server.get("minor")),
+                         tuple(want.split(".")), r.describe())
+        self.assertTrue(server.get("gitVersion", "").startswith(
+            "v%s." % want), r.describe())
+        self.assertEqual(server.get("platform"), "linux/amd64", r.describe())
+
+    def test_api_resources(self):
+        r = self.ok("api-resources")
+        rows = self.table(r, ["NAME", "SHORTNAMES", "APIVERSION",
+                              "NAMESPACED", "KIND"])
+        got = {row["NAME"]: row for row in rows}
+        want = [("namespaces", "ns", "v1", "false", "Namespace"),
+                ("nodes", "no", "v1", "false", "Node"),
+                ("pods", "po", "v1", "true", "Pod"),
+                ("services", "svc", "v1", "true", "Service"),
+                ("endpoints", "ep", "v1", "true", "Endpoints"),
+                ("events", "ev", "v1", "true", "Event"),
+                ("configmaps", "cm", "v1", "true", "ConfigMap"),
+                ("secrets", "", "v1", "true", "Secret"),
+                ("serviceaccounts", "sa", "v1", "true", "ServiceAccount"),
+                ("deployments", "deploy", "apps/v1", "true", "Deployment"),
+                ("replicasets", "rs", "apps/v1", "true", "ReplicaSet"),
+                ("endpointslices", "", "discovery.k8s.io/v1", "true",
+                 "EndpointSlice"),
+                ("leases", "", "coordination.k8s.io/v1", "true", "Lease")]
+        for name, short, gv, namespaced, kind in want:
+            row = got.get(name) if name != "events" else next(
+                (x for x in rows if x["NAME"] == "events" and
+                 x["APIVERSION"] == "v1"), None)
+            self.assertIsNotNone(row, "api-resources lacks %s\n%s" %
+                                 (name, r.describe()))
+            self.expect_cells(r, row, {"SHORTNAMES": short, "APIVERSION": gv,
+                                       "NAMESPACED": namespaced,
+                                       "KIND": kind})
+        r = self.ok("api-resources", "--api-group=apps", "-o", "name")
+        self.expect_line(r, "deployments.apps")
+        self.expect_line(r, "replicasets.apps")
+        r = self.ok("api-resources", "--namespaced=false", "-o", "name")
+        self.expect_line(r, "namespaces")
+        self.expect_line(r, "nodes")
+        self.expect_not_in(r, "pods")
+        r = self.ok("api-versions")
+        for gv in ("v1", "apps/v1", "discovery.k8s.io/v1",
+                   "coordination.k8s.io/v1"):
+            self.expect_line(r, gv)
+
+    def test_explain(self):
+        r = self.ok("explain", "pods")
+        self.expect_match(r, r"^KIND:\s+Pod$")
+        self.expect_match(r, r"^VERSION:\s+v1$")
+        self.expect_words(r, "Pod is a collection of containers that can run "
+                          "on a host. This resource is created by clients "
+                          "and scheduled onto hosts.")
+        for field in ("apiVersion", "kind", "metadata", "spec", "status"):
+            self.expect_match(r, r"^\s+%s\s+<" % field)
+
+        r = self.ok("explain", "deployment.spec.template.spec.containers")
+        self.expect_match(r, r"^KIND:\s+Deployment$")
+        self.expect_match(r, r"^VERSION:\s+apps/v1$")
+        self.expect_match(r, r"^(RESOURCE|FIELD):\s+containers\s+<\[\]Container>")
+        self.expect_words(r, "List of containers belonging to the pod.")
+        for field in ("image", "name", "ports", "env"):
+            self.expect_match(r, r"^\s+%s\s+<" % field)
+
+        r = self.ok("explain", "svc.spec.ports")
+        self.expect_match(r, r"^KIND:\s+Service$")
+        self.expect_match(r, r"^(RESOURCE|FIELD):\s+ports\s+<\[\]ServicePort>")
+        self.expect_words(r, "The list of ports that are exposed by this "
+                          "service.")
+        for field in ("port", "targetPort", "protocol", "nodePort"):
+            self.expect_match(r, r"^\s+%s\s+<" % field)
+
+        r = self.fails("explain", "pods.spec.nosuchfield")
+        self.expect_in(r, 'field "nosuchfield" does not exist', "err")
+
+
+class NamespaceTest(KubectlCase):
+
+    def test_default_namespaces(self):
+        r = self.ok("get", "namespaces")
+        rows = {row["NAME"]: row for row in self.table(
+            r, ["NAME", "STATUS", "AGE"])}
+        for ns in ("default", "kube-system", "kube-public",
+                   "kube-node-lease"):
+            self.assertIn(ns, rows, r.describe())
+            self.expect_cells(r, rows[ns], {"STATUS": "Active"})
+        obj = self.get_json("namespace", "kube-system")
+        self.expect_field(obj, "spec.finalizers", ["kubernetes"])
+        self.expect_field(obj, "metadata.labels",
+                          {"kubernetes.io/metadata.name": "kube-system"})
+        r = self.ok("describe", "namespace", "default")
+        self.expect_match(r, r"^Status:\s+Active$")
+
+    def test_terminating_until_content_gone(self):
+        ns = self.namespace("term")
+        d, _ = self.write("held.yaml", """\
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: held
+              finalizers: [ksim.test/hold]
+            data: {a: "1"}
+            """)
+        self.write("late.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+                   "metadata: {name: late}\n", d)
+        self.ok("create", "-f", "held.yaml", "-n", ns, cwd=d)
+        self.ok("create", "configmap", "plain", "-n", ns)
+
+        r = self.ok("delete", "namespace", ns, "--wait=false")
+        self.expect_out(r, 'namespace "%s" deleted\n' % ns)
+        r = self.ok("get", "namespace", ns)
+        self.expect_cells(r, self.row(r, "NAME", ns), {"STATUS":
+                                                       "Terminating"})
+
+        def plain_gone():
+            r = self.k("get", "configmap", "plain", "-n", ns)
+            return r.rc == 1 and "NotFound" in r.err
+        self.assertTrue(harness.wait_until(plain_gone, 15),
+                        "configmap plain was not deleted with its namespace")
+        held = self.get_json("configmap", "held", "-n", ns)
+        self.assertIn("deletionTimestamp", held["metadata"],
+                      json.dumps(held, indent=1))
+        obj = self.get_json("namespace", ns)
+        self.expect_field(obj, "status.phase", "Terminating")
+        self.assertIn("deletionTimestamp", obj["metadata"])
+        conds = {c["type"]: c for c in obj["status"].get("conditions", [])}
+        self.assertIn("NamespaceFinalizersRemaining", conds,
+                      json.dumps(obj, indent=1))
+        self.assertEqual(conds["NamespaceFinalizersRemaining"]["status"],
+                         "True")
+        self.assertIn("ksim.test/hold",
+                      conds["NamespaceFinalizersRemaining"]["message"])
+
+        r = self.fails("create", "-f", "late.yaml", "-n", ns, cwd=d)
+        self.expect_out(r, 'Error from server (Forbidden): error when creating'
+                        ' "late.yaml": configmaps "late" is forbidden: unable'
+                        ' to create new content in namespace %s because it is'
+                        ' being terminated\n' % ns, "err")
+
+        r = self.ok("patch", "configmap", "held", "-n", ns, "--type=merge",
+                    "-p", '{"metadata":{"finalizers":null}}')
+        self.expect_out(r, "configmap/held patched\n")
+
+        def ns_gone():
+            r = self.k("get", "namespace", ns)
+            return r.rc == 1 and r.err == (
+                'Error from server (NotFound): namespaces "%s" not found\n'
+                % ns)
+        self.assertTrue(harness.wait_until(ns_gone, 20),
+                        "namespace %s still exists after its content went\n%s"
+                        % (ns, self.k("get", "ns", ns, "-o", "yaml").out))
+
+
+class RestartTest(KubectlCase):
+    """Objects and resourceVersions survive a stop and start on one --data."""
+
+    def test_restart_keeps_objects(self):
+        with harness.Cluster(kube_version=kubectl_support.VERSION,
+                             name="restart") as c:
+            k = lambda *a, **kw: c.kubectl(kubectl_support.KUBECTL, *a, **kw)
+
+            def ok(*a, **kw):
+                r = k(*a, **kw)
+                self.assertEqual(r.rc, 0, r.describe())
+                return r
+
+            ok("create", "namespace", "keep")
+            d, _ = self.write("webapp-deployment.yaml", WEBAPP_DEPLOYMENT)
+            self.write("webapp-service.yaml", WEBAPP_SERVICE, d)
+            ok("create", "-f", ".", "-n", "keep", cwd=d)
+            ok("create", "configmap", "c1", "--from-literal=a=1", "-n", "keep")
+            before = json.loads(ok("get", "deploy,svc,cm", "-n", "keep", "-o",
+                                   "json").out)["items"]
+            ns_before = json.loads(ok("get", "ns", "keep", "-o", "json").out)
+
+            c.restart()
+
+            after = json.loads(ok("get", "deploy,svc,cm", "-n", "keep", "-o",
+                                  "json").out)["items"]
+            key = lambda o: (o["kind"], o["metadata"]["name"])
+            self.assertEqual(
+                sorted((key(o), o["metadata"]["resourceVersion"],
+                        o["metadata"]["uid"]) for o in before),
+                sorted((key(o), o["metadata"]["resourceVersion"],
+                        o["metadata"]["uid"]) for o in after))
+            self.assertEqual(before, after)
+            ns_after = json.loads(ok("get", "ns", "keep", "-o", "json").out)
+            self.assertEqual(ns_before, ns_after)
+
+            r = ok("create", "configmap", "c2", "-n", "keep")
+            new = json.loads(ok("get", "cm", "c2", "-n", "keep", "-o",
+                                "json").out)
+            newest_before = max(int(o["metadata"]["resourceVersion"])
+                                for o in before)
+            self.assertGreater(int(new["metadata"]["resourceVersion"]),
+                               newest_before)
+            # The ClusterIP allocation survives too: no reuse of webapp's IP.
+            ok("create", "service", "clusterip", "other", "--tcp=80:80",
+               "-n", "keep")
+            ips = json.loads(ok("get", "svc", "-n", "keep", "-o",
+                                "json").out)["items"]
+            self.assertEqual(len({s["spec"]["clusterIP"] for s in ips}), 2,
+                             json.dumps(ips, indent=1))
