@@ -2,6 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "apiserver/schemas/embedded.h"
+
 namespace ksim::apiserver {
 namespace {
 
@@ -53,6 +58,36 @@ base::StatusOr<std::unique_ptr<SchemaRegistry>> SchemaRegistry::FromYaml(
     return base::Internal("schema YAML: top level must be a mapping");
   }
   return reg;
+}
+
+const SchemaRegistry& SchemaRegistry::Default() {
+  // Parsed on first use; C++ guarantees the initialisation runs once even
+  // when several threads arrive together. Never destroyed, so references
+  // handed out stay valid during static destruction.
+  static const SchemaRegistry* const kDefault = [] {
+    auto* reg = new SchemaRegistry();
+    reg->components_ = Json::object();
+    for (const EmbeddedSchemaFile& file : EmbeddedSchemaFiles()) {
+      auto part = FromYaml(file.yaml);
+      // The files are compiled in, so a defect here is a build defect: fail
+      // loudly at once rather than serve without schemas.
+      if (!part.ok()) {
+        std::fprintf(stderr, "ksim: embedded schema %.*s: %s\n",
+                     static_cast<int>(file.name.size()), file.name.data(),
+                     part.status().message().c_str());
+        std::abort();
+      }
+      for (auto& [name, schema] : (*part)->components_.items()) {
+        if (reg->components_.contains(name)) {
+          std::fprintf(stderr, "ksim: schema %s defined twice\n", name.c_str());
+          std::abort();
+        }
+        reg->components_[name] = std::move(schema);
+      }
+    }
+    return reg;
+  }();
+  return *kDefault;
 }
 
 const Json* SchemaRegistry::ByName(std::string_view name) const {
