@@ -194,6 +194,7 @@ nlohmann::json Targets(std::vector<PhaseResult>& results, int clients) {
 
 int Main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // partial output survives a kill
   rlimit nofile{};  // watchers need a descriptor each
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
     nofile.rlim_cur = nofile.rlim_max;

@@ -95,6 +95,7 @@ bool StartKsim(const std::string& binary, ServerProcess* out) {
                    status);
       PrintLogTail(out->dir + "/ksim.log");
       out->pid = -1;
+      StopKsim(*out, false);
       return false;
     }
     auto res = client->Get("/readyz");
@@ -103,7 +104,7 @@ bool StartKsim(const std::string& binary, ServerProcess* out) {
   }
   std::fprintf(stderr, "ksim did not answer /readyz within 30 s\n");
   PrintLogTail(out->dir + "/ksim.log");
-  StopKsim(*out, true);
+  StopKsim(*out, false);
   return false;
 }
 

@@ -24,6 +24,7 @@ struct Watcher {
   std::string buffer;  // an incomplete line
   LatencySample latency;
   std::thread thread;
+  std::atomic<bool> done{false};
 };
 
 struct Shared {
@@ -42,8 +43,8 @@ void ConsumeLines(Watcher* w, Shared* s) {
     size_t len = end - begin;
     std::string_view view(line, len);
     size_t at = view.find(kStamp);
-    if (view.rfind("{\"type\":\"MODIFIED\"", 0) == 0 &&
-        at != std::string_view::npos) {
+    if (at != std::string_view::npos &&
+        view.find("\"type\":\"MODIFIED\"") != std::string_view::npos) {
       const char* p = line + at + std::strlen(kStamp);
       while (*p == ' ' || *p == '"') ++p;
       int64_t sent = std::strtoll(p, nullptr, 10);
@@ -59,7 +60,7 @@ void WatchLoop(const std::string& path, Watcher* w, Shared* s) {
   auto res = w->client->Get(
       path, httplib::Headers{{"Accept", "application/json"}},
       [s](const httplib::Response& r) {
-        if (r.status != 200) return false;
+        if (r.status != 200 || s->stopping.load()) return false;
         s->established.fetch_add(1);
         return true;
       },
@@ -68,12 +69,33 @@ void WatchLoop(const std::string& path, Watcher* w, Shared* s) {
         ConsumeLines(w, s);
         return true;
       });
+  w->done = true;
   if (s->stopping.load()) return;
   if (!res || res->status != 200) {
     ReportFailure("watch " + path, res);
     s->failed.fetch_add(1);
   } else {
     s->ended_early.fetch_add(1);
+  }
+}
+
+// Ends every watch. A stop() that lands before its client has connected
+// does nothing, so it is repeated until each watcher has returned.
+void StopAll(std::vector<Watcher>* watchers, Shared* s) {
+  s->stopping = true;
+  auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+  bool all_done = false;
+  while (!all_done && SteadyClock::now() < deadline) {
+    all_done = true;
+    for (Watcher& w : *watchers) {
+      if (w.done.load()) continue;
+      all_done = false;
+      w.client->stop();
+    }
+    if (!all_done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!all_done) {
+    std::fprintf(stderr, "some watch streams did not stop within 30 s\n");
   }
 }
 
@@ -189,7 +211,7 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
                      std::to_string(static_cast<int>(o.watch_duration) + 600);
   auto setup_start = SteadyClock::now();
   for (Watcher& w : watchers) {
-    w.client = NewClient(ctx.url, 600);
+    w.client = NewClient(ctx.url, static_cast<int>(o.watch_duration) + 180);
     w.thread = std::thread(WatchLoop, path, &w, &shared);
   }
   while (shared.established.load() + shared.failed.load() < o.watchers &&
@@ -230,8 +252,7 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   meter.Finish(&events);
-  shared.stopping = true;
-  for (Watcher& w : watchers) w.client->stop();
+  StopAll(&watchers, &shared);
   for (Watcher& w : watchers) {
     w.thread.join();
     events.latency.Merge(w.latency);
