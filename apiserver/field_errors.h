@@ -32,6 +32,11 @@ struct FieldError {
   std::string detail;  // free text after the value
   // For kNotSupported: the allowed values (printed quoted, comma-separated).
   std::vector<std::string> supported;
+  // When non-empty, the bad value exactly as Go's fmt prints the Go value
+  // kube-apiserver reports (`[]string{"10.0.0.1"}`,
+  // `intstr.IntOrString{Type:0, IntVal:0, StrVal:""}`, ...), used instead of
+  // `value` for lists and structs, whose JSON form kube does not print.
+  std::string go_value;
 
   // "Invalid value: \"Foo_bar\": a lowercase RFC 1123 ..." (field.Error.ErrorBody)
   std::string Body() const;
@@ -50,7 +55,12 @@ FieldError Forbidden(std::string field, std::string detail);
 FieldError Duplicate(std::string field, base::Json value);
 FieldError NotFoundField(std::string field, base::Json value);
 FieldError TooLong(std::string field, base::Json value, int max_length);
+// `actual` < 0 omits the value, as field.TooMany does.
 FieldError TooMany(std::string field, int actual, int max);
+FieldError InternalError(std::string field, std::string detail);
+// Invalid with a Go-rendered value (see FieldError::go_value).
+FieldError InvalidGo(std::string field, std::string go_value,
+                     std::string detail);
 
 // The 422 Status kube-apiserver sends (errors.NewInvalid):
 //   message  `Service "badsvc" is invalid: spec.ports: Required value`, or for

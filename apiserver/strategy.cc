@@ -1,0 +1,90 @@
+#include "apiserver/strategy.h"
+
+#include "apiserver/strategy_internal.h"
+
+namespace ksim::apiserver {
+namespace {
+
+// Kinds without rules of their own: nothing to default or prepare.
+class NoopStrategy : public Strategy {};
+
+}  // namespace
+
+void Strategy::PrepareForStatusUpdate(Json& obj, const Json& old) const {
+  // Most status strategies do `new.Spec = old.Spec` and nothing more.
+  if (old.is_object() && old.contains("spec")) {
+    obj["spec"] = old["spec"];
+  } else if (obj.is_object()) {
+    obj.erase("spec");
+  }
+}
+
+// apiequality.Semantic.DeepEqual on JSON: empty lists, maps and nulls equal
+// missing fields (a nil and an empty slice compare equal there).
+static bool BlankValue(const Json& v) {
+  return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
+}
+
+bool SemanticEqual(const Json& a, const Json& b) {
+  if (BlankValue(a) && BlankValue(b)) return true;
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [k, v] : a.items()) {
+      if (!SemanticEqual(v, b.contains(k) ? b[k] : Json())) return false;
+    }
+    for (const auto& [k, v] : b.items()) {
+      if (!a.contains(k) && !BlankValue(v)) return false;
+    }
+    return true;
+  }
+  if (a.is_array() && b.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SemanticEqual(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+std::string DerivedSuffix(std::string_view seed) {
+  // FNV-1a, then base-27 digits of utilrand's alphabet.
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : seed) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  std::string out;
+  for (int i = 0; i < 5; ++i) {
+    out += kAlphabet[h % 27];
+    h /= 27;
+  }
+  return out;
+}
+
+const Strategy& StrategyFor(const ResourceInfo& resource) {
+  static const NoopStrategy kNoop;
+  const std::string& g = resource.group;
+  const std::string& r = resource.resource;
+  if (g.empty()) {
+    if (r == "pods") return PodStrategyInstance();
+    if (r == "services") return ServiceStrategyInstance();
+    if (r == "namespaces") return NamespaceStrategyInstance();
+    if (r == "nodes") return NodeStrategyInstance();
+    if (r == "configmaps") return ConfigMapStrategyInstance();
+    if (r == "secrets") return SecretStrategyInstance();
+    if (r == "serviceaccounts") return ServiceAccountStrategyInstance();
+    if (r == "endpoints") return EndpointsStrategyInstance();
+    if (r == "events") return EventStrategyInstance();
+  } else if (g == "apps") {
+    if (r == "deployments") return DeploymentStrategyInstance();
+    if (r == "replicasets") return ReplicaSetStrategyInstance();
+  } else if (g == "discovery.k8s.io" && r == "endpointslices") {
+    return EndpointSliceStrategyInstance();
+  } else if (g == "coordination.k8s.io" && r == "leases") {
+    return LeaseStrategyInstance();
+  }
+  return kNoop;
+}
+
+}  // namespace ksim::apiserver
