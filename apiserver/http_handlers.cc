@@ -272,6 +272,18 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
     }
     return Answer(ctx, t, ctx.registry->Delete(t, *o), req, res);
   }
+  if (!is_patch) {
+    std::string ct = req.get_header_value("Content-Type");
+    ct = ct.substr(0, ct.find(';'));
+    if (!ct.empty() && ct != "application/json" && ct != "*/*") {
+      return WriteStatus(
+          req, res,
+          base::Status(base::Code::kUnsupportedMediaType,
+                       "the body of the request was in an unknown format - "
+                       "accepted media types include: application/json, "
+                       "application/yaml"));
+    }
+  }
   auto o = ParseWriteOptions(req, is_patch);
   if (!o.ok()) return WriteStatus(req, res, o.status());
   if (method == "POST") {

@@ -39,6 +39,16 @@ void KeepServerMetadata(const Json& old, Json& obj) {
   if (!meta.contains("uid") && om.contains("uid")) meta["uid"] = om["uid"];
 }
 
+// Writes through the scale subresource answer with the Scale view.
+StatusOr<WriteResult> AsScale(const ResourceInfo& r,
+                              StatusOr<WriteResult> result) {
+  if (!result.ok()) return result;
+  auto obj = base::ParseJson(result->body);
+  if (!obj.ok()) return obj.status();
+  result->body = ToScale(r, *obj).dump();
+  return result;
+}
+
 }  // namespace
 
 StatusOr<WriteResult> Registry::UpdateObject(
@@ -147,12 +157,13 @@ StatusOr<WriteResult> Registry::Update(const Target& t, std::string_view body,
   std::vector<std::string> warnings;
   KSIM_ASSIGN_OR_RETURN(Json desired, DecodeBody(t, body, o, &warnings));
   if (t.subresource == "scale") {
-    return UpdateObject(
-        t, o,
-        [&](const Json& cur) -> StatusOr<Json> {
-          return ApplyScale(*t.resource, cur, desired);
-        },
-        std::move(warnings), false);
+    return AsScale(*t.resource,
+                   UpdateObject(
+                       t, o,
+                       [&](const Json& cur) -> StatusOr<Json> {
+                         return ApplyScale(*t.resource, cur, desired);
+                       },
+                       std::move(warnings), false));
   }
   return UpdateObject(
       t, o, [&](const Json&) -> StatusOr<Json> { return desired; },
@@ -219,7 +230,10 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
   };
   // Patches apply to the latest version and retry on conflicts, unless the
   // patch itself pins metadata.resourceVersion.
-  return UpdateObject(t, o, mutate, {}, kind == PatchKind::kApply);
+  auto result = UpdateObject(t, o, mutate, {}, kind == PatchKind::kApply);
+  if (result.ok()) result->warnings = std::move(warnings);
+  if (t.subresource == "scale") return AsScale(*t.resource, std::move(result));
+  return result;
 }
 
 }  // namespace ksim::apiserver
