@@ -67,7 +67,7 @@ StatusOr<Object> SqliteStore::Delete(std::string key,
 StatusOr<Object> SqliteStore::Submit(WriteOp* op) {
   if (queue_.Enter(op)) {
     std::vector<WriteQueue::Writer*> batch = queue_.TakeBatch(kMaxBatch);
-    RunBatch(batch);
+    RunBatch(&batch);
     queue_.Complete(batch);
   }
   if (!op->status.ok()) return op->status;
@@ -113,34 +113,63 @@ Status SqliteStore::Validate(WriteOp* op, const Object* cur, int64_t revision) {
   return Status::Ok();
 }
 
-void SqliteStore::RunBatch(const std::vector<WriteQueue::Writer*>& batch) {
-  std::vector<WriteOp*> ops;
-  ops.reserve(batch.size());
-  for (WriteQueue::Writer* w : batch) ops.push_back(static_cast<WriteOp*>(w));
-  if (ops[0]->solo) {
-    RunCompactOp(ops[0]);
+Status SqliteStore::InsertBatch(LogWriter* w,
+                                std::vector<WriteQueue::Writer*>* batch,
+                                std::vector<WriteOp*>* valid,
+                                int64_t* revision) {
+  Overlay overlay;
+  Status st;
+  bool begun = false;
+  size_t next = 0;
+  // The batch is cut late: writers that queue up while we insert the first
+  // ones join the same transaction. Otherwise the writers of one batch
+  // re-enqueue just after the next batch was cut, and batches alternate
+  // between two halves of the writers.
+  do {
+    for (; st.ok() && next < batch->size(); ++next) {
+      auto* op = static_cast<WriteOp*>((*batch)[next]);
+      const Object* cur = nullptr;
+      if (auto it = overlay.find(op->key); it != overlay.end()) {
+        cur = it->second;
+      } else if (auto c = cache_.find(op->key); c != cache_.end()) {
+        cur = &c->second;  // no lock: only the leader modifies the cache
+      }
+      op->status = Validate(op, cur, *revision + 1);
+      if (!op->status.ok()) continue;
+      ++*revision;
+      valid->push_back(op);
+      overlay[op->key] =
+          op->kind == OpKind::kDelete ? nullptr : &op->event->object;
+      if (!begun) {
+        st = w->Begin();
+        begun = true;
+      }
+      if (st.ok()) st = w->Insert(op->row);
+    }
+  } while (st.ok() && queue_.TakeMore(batch, kMaxBatch));
+  if (st.ok() && begun) st = w->Commit();
+  if (!st.ok()) {
+    w->Rollback();
+    // Writes after the failing one were not even validated: fail them too.
+    for (; next < batch->size(); ++next) {
+      static_cast<WriteOp*>((*batch)[next])->status = st;
+    }
+  }
+  return st;
+}
+
+void SqliteStore::RunBatch(std::vector<WriteQueue::Writer*>* batch) {
+  if ((*batch)[0]->solo) {
+    RunCompactOp(static_cast<WriteOp*>((*batch)[0]));
     return;
   }
   int64_t revision = current_.load();
-  Overlay overlay;
   std::vector<WriteOp*> valid;
-  valid.reserve(ops.size());
-  for (WriteOp* op : ops) {
-    const Object* cur = nullptr;
-    if (auto it = overlay.find(op->key); it != overlay.end()) {
-      cur = it->second;
-    } else if (auto c = cache_.find(op->key); c != cache_.end()) {
-      cur = &c->second;  // no lock: only the leader modifies the cache
-    }
-    op->status = Validate(op, cur, revision + 1);
-    if (!op->status.ok()) continue;
-    ++revision;
-    valid.push_back(op);
-    overlay[op->key] =
-        op->kind == OpKind::kDelete ? nullptr : &op->event->object;
+  Status st;
+  {
+    LogDb::WriteAccess w = db_->Write();
+    st = InsertBatch(w.operator->(), batch, &valid, &revision);
   }
-  if (valid.empty()) return;
-  Status st = CommitRows(valid);
   if (!st.ok()) {
     // Nothing was applied: the revisions are free again, the cache untouched.
     for (WriteOp* op : valid) {
@@ -149,21 +178,12 @@ void SqliteStore::RunBatch(const std::vector<WriteQueue::Writer*>& batch) {
     }
     return;
   }
+  if (valid.empty()) return;
   ApplyToCache(valid, revision);
   std::vector<LogEventPtr> events;
   events.reserve(valid.size());
   for (WriteOp* op : valid) events.push_back(op->event);
   hub_->Publish(events);
-}
-
-Status SqliteStore::CommitRows(const std::vector<WriteOp*>& ops) {
-  LogDb::WriteAccess w = db_->Write();
-  Status st = w->Begin();
-  for (size_t i = 0; st.ok() && i < ops.size(); ++i)
-    st = w->Insert(ops[i]->row);
-  if (st.ok()) st = w->Commit();
-  if (!st.ok()) w->Rollback();
-  return st;
 }
 
 void SqliteStore::ApplyToCache(const std::vector<WriteOp*>& ops,

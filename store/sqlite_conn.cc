@@ -93,10 +93,13 @@ base::StatusOr<std::unique_ptr<Conn>> Conn::Open(const std::string& path,
   sqlite3_busy_timeout(db, 10000);
   if (path != ":memory:" && !reader) {
     KSIM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode=WAL"));
+    KSIM_RETURN_IF_ERROR(conn->Exec("PRAGMA wal_autocheckpoint=8192"));
+    KSIM_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_size_limit=67108864"));
   }
   KSIM_RETURN_IF_ERROR(conn->Exec(full_sync ? "PRAGMA synchronous=FULL"
                                             : "PRAGMA synchronous=NORMAL"));
   KSIM_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-16384"));
+  KSIM_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=1073741824"));
   return conn;
 }
 

@@ -64,11 +64,16 @@ class SqliteStore : public Store {
 
   // Runs op through the group-commit queue and returns its result.
   StatusOr<Object> Submit(WriteOp* op);
-  void RunBatch(const std::vector<WriteQueue::Writer*>& batch);
+  // Validates, writes and commits a batch, extending it with writers that
+  // queue up meanwhile (WriteQueue::TakeMore); then applies and publishes.
+  void RunBatch(std::vector<WriteQueue::Writer*>* batch);
+  // Validates the batch's writes and inserts the valid ones in one
+  // transaction, committed when everything went well (rolled back if not).
+  Status InsertBatch(LogWriter* w, std::vector<WriteQueue::Writer*>* batch,
+                     std::vector<WriteOp*>* valid, int64_t* revision);
   void RunCompactOp(WriteOp* op);
   // Checks op against the current state and fills its row and event.
   Status Validate(WriteOp* op, const Object* cur, int64_t revision);
-  Status CommitRows(const std::vector<WriteOp*>& ops);
   void ApplyToCache(const std::vector<WriteOp*>& ops, int64_t revision);
 
   StatusOr<ListResult> ListFromCache(const ListOptions& options,

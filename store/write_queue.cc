@@ -25,6 +25,18 @@ std::vector<WriteQueue::Writer*> WriteQueue::TakeBatch(size_t max_writers) {
   return batch;
 }
 
+bool WriteQueue::TakeMore(std::vector<Writer*>* batch, size_t max_writers) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t before = batch->size();
+  // The batch is the front of the queue; newcomers are behind it.
+  for (size_t i = before; i < queue_.size() && batch->size() < max_writers;
+       ++i) {
+    if (queue_[i]->solo) break;
+    batch->push_back(queue_[i]);
+  }
+  return batch->size() > before;
+}
+
 void WriteQueue::Complete(const std::vector<Writer*>& batch) {
   Writer* next = nullptr;
   {
@@ -33,17 +45,18 @@ void WriteQueue::Complete(const std::vector<Writer*>& batch) {
     queue_.erase(queue_.begin(), queue_.begin() + batch.size());
     if (!queue_.empty()) next = queue_.front();
   }
+  // The next leader first: its batch can start while we wake this one.
+  if (next != nullptr) {
+    std::lock_guard<std::mutex> lock(next->mu);
+    next->leader = true;
+    next->cv.notify_one();
+  }
   // batch[0] is the leader itself, which is not waiting. A writer may return
   // and destroy itself as soon as its mu is released: touch it no more.
   for (size_t i = 1; i < batch.size(); ++i) {
     std::lock_guard<std::mutex> lock(batch[i]->mu);
     batch[i]->done = true;
     batch[i]->cv.notify_one();
-  }
-  if (next != nullptr) {
-    std::lock_guard<std::mutex> lock(next->mu);
-    next->leader = true;
-    next->cv.notify_one();
   }
 }
 

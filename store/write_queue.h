@@ -46,6 +46,11 @@ class WriteQueue {
   // order: at most max_writers, never a solo writer with others.
   std::vector<Writer*> TakeBatch(size_t max_writers);
 
+  // Leader only: appends to batch the writers queued after it (up to
+  // max_writers in all, stopping at a solo writer). Returns whether it added
+  // any. Lets the leader cut its batch as late as possible.
+  bool TakeMore(std::vector<Writer*>* batch, size_t max_writers);
+
   // Leader only: removes the batch from the queue, wakes its writers and the
   // writer now at the front (the next leader).
   void Complete(const std::vector<Writer*>& batch);
