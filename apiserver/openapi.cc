@@ -131,7 +131,7 @@ void DocBuilder::AddOp(const ResourceInfo& r, const std::string& path,
   } else if (op.method == "delete") {
     const char* opts = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions";
     used_.insert(opts);
-    o["requestBody"] = Body(opts);
+    o["requestBody"] = Body(opts, /*required=*/false);
     o["responses"] = Responses({{"200", "OK"}, {"202", "Accepted"}}, component);
   }
   paths_[path][op.method] = std::move(o);

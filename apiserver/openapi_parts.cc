@@ -49,12 +49,8 @@ Json Param(std::string_view name, std::string_view type,
   Json p = {{"name", name},
             {"in", in},
             {"description", description},
-            {"schema", {{"type", type}}}};
-  if (in == "path") {
-    p["required"] = true;
-  } else {
-    p["uniqueItems"] = true;
-  }
+            {"schema", {{"type", type}, {"uniqueItems", true}}}};
+  if (in == "path") p["required"] = true;
   return p;
 }
 
@@ -167,9 +163,10 @@ Json Responses(std::initializer_list<std::pair<const char*, const char*>> codes,
   return r;
 }
 
-Json Body(std::string_view component) {
-  return {{"content", {{"*/*", {{"schema", Ref(component)}}}}},
-          {"required", true}};
+Json Body(std::string_view component, bool required) {
+  Json body = {{"content", {{"*/*", {{"schema", Ref(component)}}}}}};
+  if (required) body["required"] = true;
+  return body;
 }
 
 Json PatchBody() {

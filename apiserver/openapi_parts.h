@@ -39,8 +39,8 @@ Json WriteParams(bool patch);
 // lists add the streaming content types. 401 is always listed.
 Json Responses(std::initializer_list<std::pair<const char*, const char*>> codes,
                std::string_view component, bool watchable = false);
-// A required request body of any content type.
-Json Body(std::string_view component);
+// A request body of any content type (DELETE's is optional).
+Json Body(std::string_view component, bool required = true);
 // The body of a PATCH: the four patch content types.
 Json PatchBody();
 

@@ -114,6 +114,30 @@ TEST_CASE("patch metadata sits where Kubernetes puts it", "[schema]") {
         *Reg().ByName("io.k8s.api.apps.v1.DeploymentStrategy"));
 }
 
+TEST_CASE("defaults mark fields Go always serializes", "[schema]") {
+  // kube-openapi gives non-pointer structs "default: {}" and non-omitempty
+  // scalars their zero value; types with custom JSON decoding get none.
+  const Json& pod = *Reg().ByName("io.k8s.api.core.v1.Pod");
+  CHECK(pod["properties"]["spec"]["default"] == Json::object());
+  CHECK(pod["properties"]["metadata"]["default"] == Json::object());
+  CHECK_FALSE(pod["properties"]["kind"].contains("default"));
+  const Json& spec = *Reg().ByName("io.k8s.api.core.v1.PodSpec");
+  CHECK(spec["properties"]["containers"]["items"]["default"] == Json::object());
+  CHECK_FALSE(spec["properties"]["affinity"].contains("default"));
+  const Json& port = *Reg().ByName("io.k8s.api.core.v1.ContainerPort");
+  CHECK(port["properties"]["containerPort"]["default"] == 0);
+  CHECK(port["properties"]["protocol"]["default"] == "TCP");
+  const Json& cond = *Reg().ByName("io.k8s.api.apps.v1.DeploymentCondition");
+  CHECK(cond["properties"]["status"]["default"] == "");
+  CHECK_FALSE(cond["properties"]["lastTransitionTime"].contains("default"));
+  // v3 names both JSON types of IntOrString and Quantity (kubectl explain
+  // shows <IntOrString> and <Quantity>).
+  CHECK(Reg()
+            .ByName("io.k8s.apimachinery.pkg.api.resource.Quantity")
+            ->at("oneOf")
+            .size() == 2);
+}
+
 TEST_CASE("a valid manifest has no unknown fields", "[schema]") {
   const Json& d = Kind("apps", "Deployment");
   CHECK(Reg().UnknownFields(d, Deployment()).empty());
