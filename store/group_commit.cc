@@ -131,8 +131,8 @@ Status SqliteStore::InsertBatch(LogWriter* w,
       const Object* cur = nullptr;
       if (auto it = overlay.find(op->key); it != overlay.end()) {
         cur = it->second;
-      } else if (auto c = cache_.find(op->key); c != cache_.end()) {
-        cur = &c->second;  // no lock: only the leader modifies the cache
+      } else {
+        cur = cache_.Find(op->key);  // no lock: only the leader modifies it
       }
       op->status = Validate(op, cur, *revision + 1);
       if (!op->status.ok()) continue;
@@ -191,9 +191,9 @@ void SqliteStore::ApplyToCache(const std::vector<WriteOp*>& ops,
   std::unique_lock<std::shared_mutex> lock(cache_mu_);
   for (WriteOp* op : ops) {
     if (op->kind == OpKind::kDelete) {
-      cache_.erase(op->key);
+      cache_.Erase(op->key);
     } else {
-      cache_.insert_or_assign(op->key, op->event->object);
+      cache_.Put(op->event->object);
     }
   }
   current_.store(revision);

@@ -52,7 +52,7 @@ Status SqliteStore::Load() {
       obj.create_revision = row.create_revision;
       obj.mod_revision = row.id;
       // Rows arrive in key order: appending at the end is O(1).
-      cache_.emplace_hint(cache_.end(), obj.key, std::move(obj));
+      cache_.Append(std::move(obj));
     }));
   }
   hub_ = std::make_shared<WatchHub>(
@@ -63,10 +63,10 @@ Status SqliteStore::Load() {
 
 StatusOr<Object> SqliteStore::Get(std::string_view key) const {
   std::shared_lock<std::shared_mutex> lock(cache_mu_);
-  auto it = cache_.find(key);
-  if (it == cache_.end())
+  const Object* obj = cache_.Find(key);
+  if (obj == nullptr)
     return base::NotFound("key " + std::string(key) + " not found");
-  return it->second;
+  return *obj;
 }
 
 StatusOr<ListResult> SqliteStore::List(const ListOptions& options) const {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "store/log_db.h"
+#include "store/object_cache.h"
 #include "store/store.h"
 #include "store/watch_hub.h"
 #include "store/write_queue.h"
@@ -90,7 +91,7 @@ class SqliteStore : public Store {
   // The leader is the only thread that modifies the cache, so it reads it
   // without the lock while validating; every other access holds cache_mu_.
   mutable std::shared_mutex cache_mu_;
-  std::map<std::string, Object, std::less<>> cache_;
+  ObjectCache cache_;
   std::atomic<int64_t> current_{0};  // written under cache_mu_ (exclusive)
 };
 
