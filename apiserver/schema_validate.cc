@@ -26,51 +26,53 @@ const Json* ObjectMember(const Json& s, std::string_view key) {
   return it != s.end() && it->is_object() ? &*it : nullptr;
 }
 
-std::string JoinKey(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
 // Walks `value` along `node` (a schema as written, maybe a reference). For
-// every field the schema does not declare, calls on_unknown(container, key,
-// path); it returns true when it erased the key.
+// every field the schema does not declare, calls on_unknown(container, it,
+// path); it returns true when it erased the key. `path` is a scratch buffer
+// holding the current path; each level restores it before returning.
 template <typename JsonT, typename OnUnknown>
 void WalkUnknown(const SchemaRegistry& reg, const Json& node, JsonT& value,
-                 const std::string& path, OnUnknown& on_unknown) {
+                 std::string& path, OnUnknown& on_unknown) {
+  if (!value.is_object() && !value.is_array()) return;
   const Json& s = reg.Resolve(node);
   if (Flag(node, "x-kubernetes-preserve-unknown-fields") ||
       Flag(s, "x-kubernetes-preserve-unknown-fields")) {
     return;
   }
+  const size_t mark = path.size();
   if (value.is_array()) {
     auto items = s.is_object() ? s.find("items") : s.end();
     if (!s.is_object() || items == s.end()) return;
     for (size_t i = 0; i < value.size(); ++i) {
-      WalkUnknown(reg, *items, value[i], path + "[" + std::to_string(i) + "]",
-                  on_unknown);
+      path.append("[").append(std::to_string(i)).append("]");
+      WalkUnknown(reg, *items, value[i], path, on_unknown);
+      path.resize(mark);
     }
     return;
   }
-  if (!value.is_object()) return;
   const Json* props = ObjectMember(s, "properties");
   const Json* extra = ObjectMember(s, "additionalProperties");
   // A bare object (RawExtension, FieldsV1, an unknown reference) decodes
   // through custom Go code that keeps whatever it is given.
   if (props == nullptr && extra == nullptr) return;
   for (auto it = value.begin(); it != value.end();) {
-    const std::string key = it.key();
-    const std::string child_path = JoinKey(path, key);
+    const std::string& key = it.key();
+    if (mark > 0) path.push_back('.');
+    path.append(key);
     const Json* child = nullptr;
     if (props != nullptr) {
       auto p = props->find(key);
       if (p != props->end()) child = &*p;
     }
     if (child == nullptr) child = extra;
+    bool erased = false;
     if (child == nullptr) {
-      if (on_unknown(value, it, child_path)) continue;
+      erased = on_unknown(value, it, path);
     } else {
-      WalkUnknown(reg, *child, it.value(), child_path, on_unknown);
+      WalkUnknown(reg, *child, it.value(), path, on_unknown);
     }
-    ++it;
+    path.resize(mark);
+    if (!erased) ++it;
   }
 }
 
@@ -99,14 +101,15 @@ std::string GoNamedType(std::string_view component) {
       component.substr(pkg == std::string_view::npos ? 0 : pkg + 1));
 }
 
-std::string ShortName(std::string_view component) {
+std::string_view ShortName(std::string_view component) {
   size_t last = component.rfind('.');
-  return std::string(
-      last == std::string_view::npos ? component : component.substr(last + 1));
+  return last == std::string_view::npos ? component
+                                        : component.substr(last + 1);
 }
 
-// The component a schema node refers to ("$ref" or a one-element allOf).
-std::string RefName(const Json& node) {
+// The component a schema node refers to ("$ref" or a one-element allOf); a
+// view into the schema, empty when the node is no reference.
+std::string_view RefName(const Json& node) {
   const Json* ref = nullptr;
   if (!node.is_object()) return "";
   if (auto it = node.find("$ref"); it != node.end() && it->is_string()) {
@@ -117,7 +120,7 @@ std::string RefName(const Json& node) {
     if (inner != (*all)[0].end() && inner->is_string()) ref = &*inner;
   }
   if (ref == nullptr) return "";
-  const std::string& s = ref->get_ref<const std::string&>();
+  std::string_view s = ref->get_ref<const std::string&>();
   return s.substr(s.rfind('/') + 1);
 }
 
@@ -189,7 +192,7 @@ class TypeChecker {
   explicit TypeChecker(const SchemaRegistry& reg) : reg_(reg) {}
 
   base::Status CheckRoot(const Json& schema, const Json& value) {
-    std::string name = RefName(schema);
+    std::string_view name = RefName(schema);
     if (name.empty()) name = ComponentName(reg_.Resolve(schema));
     Check(schema, name, value);
     return error_.empty() ? base::Status() : base::BadRequest(error_);
@@ -198,8 +201,7 @@ class TypeChecker {
  private:
   // `node` is the schema as written; `component` the component it names
   // (empty for an inline schema).
-  void Check(const Json& node, const std::string& component,
-             const Json& value) {
+  void Check(const Json& node, std::string_view component, const Json& value) {
     if (!error_.empty() || value.is_null()) return;
     const Json& s = reg_.Resolve(node);
     if (!s.is_object() || Flag(node, "x-kubernetes-preserve-unknown-fields") ||
@@ -269,11 +271,11 @@ class TypeChecker {
       return Fail(JsonKind(value), "[]" + elem);
     }
     if (items == s.end()) return;
-    std::string elem_component = RefName(*items);
+    std::string_view elem_component = RefName(*items);
     for (const Json& v : value) Check(*items, elem_component, v);
   }
 
-  void CheckObject(const Json& s, const std::string& component,
+  void CheckObject(const Json& s, std::string_view component,
                    const Json& value) {
     const Json* props = ObjectMember(s, "properties");
     const Json* extra = ObjectMember(s, "additionalProperties");
@@ -290,7 +292,7 @@ class TypeChecker {
       }
       if (child != nullptr) {
         // A struct field: Go's error context names it.
-        std::string saved_struct = struct_;
+        std::string_view saved_struct = struct_;
         struct_ = ShortName(component);
         fields_.push_back(key);
         Check(*child, RefName(*child), v);
@@ -305,7 +307,7 @@ class TypeChecker {
 
   // Go's name for the type a schema node decodes into.
   std::string GoType(const Json& node) const {
-    std::string ref = RefName(node);
+    std::string_view ref = RefName(node);
     if (!ref.empty()) return GoNamedType(ref);
     const std::string type = node.value("type", "");
     const std::string format = node.value("format", "");
@@ -334,9 +336,9 @@ class TypeChecker {
     if (struct_.empty() && fields_.empty()) {
       error_ += " into Go value of type ";
     } else {
-      error_ += " into Go struct field " + struct_ + ".";
+      error_.append(" into Go struct field ").append(struct_).append(".");
       for (size_t i = 0; i < fields_.size(); ++i) {
-        error_ += (i ? "." : "") + fields_[i];
+        error_.append(i ? "." : "").append(fields_[i]);
       }
       error_ += " of type ";
     }
@@ -351,8 +353,9 @@ class TypeChecker {
   }
 
   const SchemaRegistry& reg_;
-  std::string struct_;
-  std::vector<std::string> fields_;
+  // Views into the schemas and the checked value, which outlive the check.
+  std::string_view struct_;
+  std::vector<std::string_view> fields_;
   std::string error_;
 };
 
@@ -366,7 +369,8 @@ std::vector<std::string> SchemaRegistry::UnknownFields(const Json& schema,
     out.push_back(path);
     return false;
   };
-  WalkUnknown(*this, schema, obj, "", report);
+  std::string path;
+  WalkUnknown(*this, schema, obj, path, report);
   return out;
 }
 
@@ -375,7 +379,8 @@ void SchemaRegistry::PruneUnknownFields(const Json& schema, Json& obj) const {
     it = container.erase(it);
     return true;
   };
-  WalkUnknown(*this, schema, obj, "", prune);
+  std::string path;
+  WalkUnknown(*this, schema, obj, path, prune);
 }
 
 base::Status SchemaRegistry::CheckTypes(const Json& schema,
