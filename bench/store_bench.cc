@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite_store.h"
 #include "store/store.h"
 
 namespace ksim::store {
@@ -63,8 +65,13 @@ double CpuSeconds() {
 // Runs `threads` threads doing `per_thread` calls of fn(thread, i) and prints
 // calls per second and the process's CPU time per call (a figure that other
 // load on the machine disturbs less than the rate).
+// With a store, also the writes per transaction of its group commits.
 template <typename Fn>
-void Parallel(const char* what, int threads, int per_thread, Fn fn) {
+void Parallel(const char* what, int threads, int per_thread, Fn fn,
+              Store* store = nullptr) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(store);
+  SqliteStore::CommitStats before;
+  if (sqlite != nullptr) before = sqlite->commit_stats();
   std::atomic<int> failures{0};
   std::vector<std::thread> ts;
   auto start = Clock::now();
@@ -79,8 +86,16 @@ void Parallel(const char* what, int threads, int per_thread, Fn fn) {
   for (auto& t : ts) t.join();
   double secs = Seconds(start);
   double calls = static_cast<double>(threads) * per_thread;
-  std::printf("%-48s %9.0f /s  %6.1f us cpu/op\n", what, calls / secs,
+  std::printf("%-48s %9.0f /s  %6.1f us cpu/op", what, calls / secs,
               (CpuSeconds() - cpu) * 1e6 / calls);
+  if (sqlite != nullptr) {
+    SqliteStore::CommitStats after = sqlite->commit_stats();
+    std::printf(
+        "  %5.1f writes/txn",
+        static_cast<double>(after.writes - before.writes) /
+            std::max<int64_t>(1, after.transactions - before.transactions));
+  }
+  std::printf("\n");
   if (failures > 0) std::printf("  (%d calls failed)\n", failures.load());
 }
 
@@ -98,25 +113,30 @@ void Serial(const char* what, int n, Fn fn) {
 void Writes(const std::string& dir, const Attributes& attrs) {
   {
     auto s = Open(dir + "/creates.db", /*full_sync=*/true);
-    Parallel("creates, 32 threads, 1 KiB, synchronous=FULL", 32, 5000,
-             [&](int t, int i) {
-               return s->Create(PodKey("ns", t, i), Value(i), attrs).ok();
-             });
+    Parallel(
+        "creates, 32 threads, 1 KiB, synchronous=FULL", 32, 5000,
+        [&](int t, int i) {
+          return s->Create(PodKey("ns", t, i), Value(i), attrs).ok();
+        },
+        s.get());
     Parallel(
         "updates, 32 threads, 1 KiB, synchronous=FULL", 32, 3000,
         [&](int t, int i) {
           return s->Update(PodKey("ns", t, i), Value(i + 1), attrs, 0).ok();
-        });
+        },
+        s.get());
     Serial("creates, 1 thread, synchronous=FULL", 1000, [&](int i) {
       return s->Create(PodKey("single", 0, i), Value(i), attrs).ok();
     });
   }
   // The CPU cost of the write path, without waiting for the disk.
   auto s = Open(dir + "/normal.db", /*full_sync=*/false);
-  Parallel("creates, 32 threads, 1 KiB, synchronous=NORMAL", 32, 5000,
-           [&](int t, int i) {
-             return s->Create(PodKey("ns", t, i), Value(i), attrs).ok();
-           });
+  Parallel(
+      "creates, 32 threads, 1 KiB, synchronous=NORMAL", 32, 5000,
+      [&](int t, int i) {
+        return s->Create(PodKey("ns", t, i), Value(i), attrs).ok();
+      },
+      s.get());
 }
 
 void Reads(const std::string& dir, const Attributes& attrs) {

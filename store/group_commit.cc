@@ -179,6 +179,8 @@ void SqliteStore::RunBatch(std::vector<WriteQueue::Writer*>* batch) {
     return;
   }
   if (valid.empty()) return;
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+  committed_writes_.fetch_add(valid.size(), std::memory_order_relaxed);
   ApplyToCache(valid, revision);
   std::vector<LogEventPtr> events;
   events.reserve(valid.size());

@@ -51,6 +51,15 @@ class SqliteStore : public Store {
   int64_t CompactedRevision() const override { return hub_->compacted(); }
   Status Compact(int64_t revision) override;
 
+  // Group-commit figures since open, for benchmarks and diagnostics.
+  struct CommitStats {
+    int64_t transactions = 0;  // committed write transactions
+    int64_t writes = 0;        // writes they carried
+  };
+  CommitStats commit_stats() const {
+    return {transactions_.load(), committed_writes_.load()};
+  }
+
  private:
   enum class OpKind { kCreate, kUpdate, kDelete, kCompactMark, kCompactChunk };
   struct WriteOp;
@@ -93,6 +102,8 @@ class SqliteStore : public Store {
   mutable std::shared_mutex cache_mu_;
   ObjectCache cache_;
   std::atomic<int64_t> current_{0};  // written under cache_mu_ (exclusive)
+  std::atomic<int64_t> transactions_{0};
+  std::atomic<int64_t> committed_writes_{0};
 };
 
 }  // namespace ksim::store
