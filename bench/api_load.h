@@ -28,19 +28,19 @@ namespace ksim::bench {
 using SteadyClock = std::chrono::steady_clock;
 
 struct Options {
-  std::string ksim;          // binary to start (--ksim), or
-  std::string server;        // an existing server URL (--server)
+  std::string ksim;    // binary to start (--ksim), or
+  std::string server;  // an existing server URL (--server)
   std::vector<std::string> phases = {"create", "get", "list", "watch"};
   double duration = 5;       // seconds per throughput phase
   int64_t max_ops = 500000;  // per throughput phase
   int clients = 32;          // the "many clients" count
   int list_pods = 10000;
-  int list_runs = 20;        // per format
+  int list_runs = 20;  // per format
   int watchers = 1000;
   double watch_duration = 10;  // seconds the writer runs
   double watch_rate = 20;      // updates per second
   bool keep_data = false;
-  std::string command;       // the command line, for the report
+  std::string command;  // the command line, for the report
 };
 
 // Latencies in nanoseconds.
@@ -60,8 +60,8 @@ class LatencySample {
 
 // One line of the report.
 struct PhaseResult {
-  std::string name;    // e.g. "create pods"
-  std::string key;     // JSON key, e.g. "create_c32"
+  std::string name;  // e.g. "create pods"
+  std::string key;   // JSON key, e.g. "create_c32"
   int clients = 0;
   int64_t ops = 0;
   int64_t errors = 0;
@@ -148,7 +148,9 @@ struct Context {
 
 // Phases; each appends its lines to `out` and returns false on a fatal
 // failure (nothing more can be measured).
-bool RunCreateGet(const Context& ctx, std::vector<PhaseResult>* out);
+// Creates and/or gets (gets without creates first create 1,000 pods).
+bool RunCreateGet(const Context& ctx, bool creates, bool gets,
+                  std::vector<PhaseResult>* out);
 bool RunList(const Context& ctx, std::vector<PhaseResult>* out);
 bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out);
 

@@ -23,7 +23,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: ksim_api_bench (--ksim PATH | --server URL) [options]\n"
-    "  --phases LIST         create,get,list,watch (get implies create)\n"
+    "  --phases LIST         create,get,list,watch (default: all)\n"
     "  --duration SEC        per throughput phase (default 5)\n"
     "  --max-ops N           per throughput phase (default 500000)\n"
     "  --clients N           the concurrent-clients case (default 32)\n"
@@ -80,18 +80,30 @@ Options Parse(int argc, char** argv) {
     } else {
       Usage("flag " + a + " needs a value");
     }
-    if (a == "--ksim") o.ksim = v;
-    else if (a == "--server") o.server = v;
-    else if (a == "--phases") o.phases = SplitComma(v);
-    else if (a == "--duration") o.duration = Number(a, v);
-    else if (a == "--max-ops") o.max_ops = Number(a, v);
-    else if (a == "--clients") o.clients = Number(a, v);
-    else if (a == "--list-pods") o.list_pods = Number(a, v);
-    else if (a == "--list-runs") o.list_runs = Number(a, v);
-    else if (a == "--watchers") o.watchers = Number(a, v);
-    else if (a == "--watch-duration") o.watch_duration = Number(a, v);
-    else if (a == "--watch-rate") o.watch_rate = Number(a, v);
-    else Usage("unknown flag " + a);
+    if (a == "--ksim")
+      o.ksim = v;
+    else if (a == "--server")
+      o.server = v;
+    else if (a == "--phases")
+      o.phases = SplitComma(v);
+    else if (a == "--duration")
+      o.duration = Number(a, v);
+    else if (a == "--max-ops")
+      o.max_ops = Number(a, v);
+    else if (a == "--clients")
+      o.clients = Number(a, v);
+    else if (a == "--list-pods")
+      o.list_pods = Number(a, v);
+    else if (a == "--list-runs")
+      o.list_runs = Number(a, v);
+    else if (a == "--watchers")
+      o.watchers = Number(a, v);
+    else if (a == "--watch-duration")
+      o.watch_duration = Number(a, v);
+    else if (a == "--watch-rate")
+      o.watch_rate = Number(a, v);
+    else
+      Usage("unknown flag " + a);
   }
   if (o.ksim.empty() == o.server.empty()) {
     Usage("give exactly one of --ksim and --server");
@@ -146,23 +158,35 @@ nlohmann::json ToJson(PhaseResult& r) {
                       {"p99_ms", r.latency.Ms(0.99)},
                       {"max_ms", r.latency.MaxMs()},
                       {"client_cpu_s", r.client_cpu}};
-  if (r.server_cpu >= 0) j["server_cpu_s"] = r.server_cpu;
+  if (r.server_cpu >= 0) {
+    j["server_cpu_s"] = r.server_cpu;
+    if (r.ops > 0) j["server_cpu_us_per_op"] = 1e6 * r.server_cpu / r.ops;
+  }
   for (auto& [k, v] : r.extra.items()) j[k] = v;
   return j;
 }
 
 void PrintTable(std::vector<PhaseResult>& results) {
-  std::printf("%-36s %7s %9s %6s %6s %9s %8s %8s %8s %7s %7s\n", "phase",
+  // srv cpu: seconds of server CPU in the phase; srv us/op: the same per
+  // successful operation (on N cores the server cannot exceed N / that).
+  std::printf("%-34s %7s %8s %6s %6s %8s %8s %8s %8s %7s %8s %7s\n", "phase",
               "clients", "ok", "errors", "secs", "ok/s", "p50 ms", "p99 ms",
-              "max ms", "srv cpu", "gen cpu");
+              "max ms", "srv cpu", "srv us/op", "gen cpu");
   for (PhaseResult& r : results) {
-    char srv[16] = "-";
-    if (r.server_cpu >= 0) std::snprintf(srv, sizeof(srv), "%.2f", r.server_cpu);
-    std::printf("%-36s %7d %9lld %6lld %6.2f %9.0f %8.2f %8.2f %8.2f %7s %7.2f\n",
-                r.name.c_str(), r.clients, static_cast<long long>(r.ops),
-                static_cast<long long>(r.errors), r.seconds, r.Rate(),
-                r.latency.Ms(0.5), r.latency.Ms(0.99), r.latency.MaxMs(), srv,
-                r.client_cpu);
+    char srv[16] = "-", per_op[16] = "-";
+    if (r.server_cpu >= 0) {
+      std::snprintf(srv, sizeof(srv), "%.2f", r.server_cpu);
+      if (r.ops > 0) {
+        std::snprintf(per_op, sizeof(per_op), "%.0f",
+                      1e6 * r.server_cpu / r.ops);
+      }
+    }
+    std::printf(
+        "%-34s %7d %8lld %6lld %6.2f %8.0f %8.2f %8.2f %8.2f %7s %8s %7.2f\n",
+        r.name.c_str(), r.clients, static_cast<long long>(r.ops),
+        static_cast<long long>(r.errors), r.seconds, r.Rate(),
+        r.latency.Ms(0.5), r.latency.Ms(0.99), r.latency.MaxMs(), srv, per_op,
+        r.client_cpu);
   }
 }
 
@@ -173,18 +197,21 @@ nlohmann::json Targets(std::vector<PhaseResult>& results, int clients) {
     std::string c = std::to_string(clients);
     if (r.key == "create_c" + c) {
       t.push_back({{"what", "creates/s, " + c + " clients"},
-                   {"target", ">= 20000"}, {"measured", r.Rate()},
+                   {"target", ">= 20000"},
+                   {"measured", r.Rate()},
                    {"met", r.Rate() >= 20000}});
     } else if (r.key == "get_c" + c) {
       t.push_back({{"what", "gets/s, " + c + " clients"},
-                   {"target", ">= 30000"}, {"measured", r.Rate()},
+                   {"target", ">= 30000"},
+                   {"measured", r.Rate()},
                    {"met", r.Rate() >= 30000}});
     } else if (r.key == "watch") {
       double p99 = r.latency.Ms(0.99);
-      t.push_back({{"what", "watch p99 ms, " +
-                                std::to_string(r.clients) + " watchers"},
-                   {"target", "< 50"}, {"measured", p99},
-                   {"met", p99 < 50 && r.errors == 0}});
+      t.push_back(
+          {{"what", "watch p99 ms, " + std::to_string(r.clients) + " watchers"},
+           {"target", "< 50"},
+           {"measured", p99},
+           {"met", p99 < 50 && r.errors == 0}});
     }
   }
   return t;
@@ -195,7 +222,7 @@ nlohmann::json Targets(std::vector<PhaseResult>& results, int clients) {
 int Main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // partial output survives a kill
-  rlimit nofile{};  // watchers need a descriptor each
+  rlimit nofile{};                           // watchers need a descriptor each
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
     nofile.rlim_cur = nofile.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &nofile);
@@ -216,16 +243,18 @@ int Main(int argc, char** argv) {
   }
   std::string date = UtcNow();
   double load = LoadAverage();
-  std::printf("ksim_api_bench %s\nmachine: %d CPUs, %s, load average %.2f\n"
-              "command: %s\nserver: %s%s\n\n",
-              date.c_str(), CpuCount(), CpuModel().c_str(), load,
-              o.command.c_str(), ctx.url.c_str(),
-              proc.pid > 0 ? " (started by the benchmark)" : "");
+  std::printf(
+      "ksim_api_bench %s\nmachine: %d CPUs, %s, load average %.2f\n"
+      "command: %s\nserver: %s%s\n\n",
+      date.c_str(), CpuCount(), CpuModel().c_str(), load, o.command.c_str(),
+      ctx.url.c_str(), proc.pid > 0 ? " (started by the benchmark)" : "");
   std::fflush(stdout);
 
   std::vector<PhaseResult> results;
   bool ok = true;
-  if (Wants(o, "create") || Wants(o, "get")) ok = RunCreateGet(ctx, &results);
+  if (Wants(o, "create") || Wants(o, "get")) {
+    ok = RunCreateGet(ctx, Wants(o, "create"), Wants(o, "get"), &results);
+  }
   if (ok && Wants(o, "list")) ok = RunList(ctx, &results);
   if (ok && Wants(o, "watch")) ok = RunWatch(ctx, &results);
   std::string stopped = proc.pid > 0 ? StopKsim(proc, o.keep_data) : "";
@@ -240,15 +269,15 @@ int Main(int argc, char** argv) {
                 t["measured"].get<double>(), t["met"] ? "met" : "MISSED");
   }
   if (!stopped.empty()) std::printf("ksim stopped: %s\n", stopped.c_str());
-  nlohmann::json line = {{"benchmark", "ksim_api_bench"},
-                         {"date", date},
-                         {"machine", {{"nproc", CpuCount()},
-                                      {"cpu", CpuModel()},
-                                      {"load_average", load}}},
-                         {"command", o.command},
-                         {"server", ctx.url},
-                         {"complete", ok},
-                         {"targets", targets}};
+  nlohmann::json line = {
+      {"benchmark", "ksim_api_bench"},
+      {"date", date},
+      {"machine",
+       {{"nproc", CpuCount()}, {"cpu", CpuModel()}, {"load_average", load}}},
+      {"command", o.command},
+      {"server", ctx.url},
+      {"complete", ok},
+      {"targets", targets}};
   for (PhaseResult& r : results) line["results"][r.key] = ToJson(r);
   std::printf("\n%s\n", line.dump().c_str());
   return ok ? 0 : 1;

@@ -126,24 +126,30 @@ PhaseResult ListPods(const Context& ctx, const std::string& ns, bool table,
 
 }  // namespace
 
-bool RunCreateGet(const Context& ctx, std::vector<PhaseResult>* out) {
+bool RunCreateGet(const Context& ctx, bool creates, bool gets,
+                  std::vector<PhaseResult>* out) {
   const Options& o = ctx.options;
   std::string ns = "bench-" + ctx.run_id + "-rw";
   auto admin = NewClient(ctx.url);
   if (!CreateNamespace(*admin, ns)) return false;
   std::vector<std::string> names;
-  for (int clients : {1, o.clients}) {
-    out->push_back(
-        CreatePods(ctx, ns, "c" + std::to_string(clients), clients,
-                   o.duration, o.max_ops, &names));
+  if (creates) {
+    for (int clients : {1, o.clients}) {
+      out->push_back(CreatePods(ctx, ns, "c" + std::to_string(clients), clients,
+                                o.duration, o.max_ops, &names));
+    }
+  } else {  // the gets still need objects to read
+    out->push_back(CreatePods(ctx, ns, "g", o.clients, 300, 1000, &names));
+    out->back().name = "create pod (get setup)";
+    out->back().key = "get_setup";
   }
   if (names.empty()) return false;
   auto got = admin->Get(PodsPath(ns) + "/" + names[0]);
   if (got && got->status == 200) {
-    (*out)[out->size() - 1].extra["stored_bytes"] = got->body.size();
+    out->back().extra["stored_bytes"] = got->body.size();
   }
   for (int clients : {1, o.clients}) {
-    out->push_back(GetPods(ctx, ns, names, clients));
+    if (gets) out->push_back(GetPods(ctx, ns, names, clients));
   }
   return true;
 }
@@ -155,8 +161,8 @@ bool RunList(const Context& ctx, std::vector<PhaseResult>* out) {
   if (!CreateNamespace(*admin, ns)) return false;
   std::vector<std::string> names;
   // Filling the namespace is bounded by count, not by the phase duration.
-  PhaseResult fill = CreatePods(ctx, ns, "l", o.clients, 300, o.list_pods,
-                                &names);
+  PhaseResult fill =
+      CreatePods(ctx, ns, "l", o.clients, 300, o.list_pods, &names);
   fill.name = "create pod (list setup)";
   fill.key = "list_setup";
   out->push_back(fill);

@@ -49,8 +49,8 @@ void PrintLogTail(const std::string& log) {
                            const std::string& dir) {
   // Die with the benchmark, however it ends.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  int log = ::open((dir + "/ksim.log").c_str(),
-                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int log =
+      ::open((dir + "/ksim.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (log >= 0) {
     ::dup2(log, 1);
     ::dup2(log, 2);
@@ -58,9 +58,9 @@ void PrintLogTail(const std::string& log) {
   }
   std::string p = std::to_string(port), data = dir + "/data",
               kubeconfig = dir + "/kubeconfig";
-  const char* argv[] = {binary.c_str(), "up",           "--port",
-                        p.c_str(),      "--address",    "127.0.0.1",
-                        "--data",       data.c_str(),   "--kubeconfig",
+  const char* argv[] = {binary.c_str(),     "up",         "--port",
+                        p.c_str(),          "--address",  "127.0.0.1",
+                        "--data",           data.c_str(), "--kubeconfig",
                         kubeconfig.c_str(), nullptr};
   ::execv(binary.c_str(), const_cast<char* const*>(argv));
   std::fprintf(stderr, "exec %s: %s\n", binary.c_str(), std::strerror(errno));

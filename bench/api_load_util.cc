@@ -79,12 +79,11 @@ Meter::Meter(pid_t server_pid)
       client_cpu_(SelfCpuSeconds()) {}
 
 void Meter::Finish(PhaseResult* r) const {
-  r->seconds = std::chrono::duration<double>(SteadyClock::now() - start_)
-                   .count();
+  r->seconds =
+      std::chrono::duration<double>(SteadyClock::now() - start_).count();
   double server_now = ProcessCpuSeconds(pid_);
-  r->server_cpu = server_cpu_ >= 0 && server_now >= 0
-                      ? server_now - server_cpu_
-                      : -1;
+  r->server_cpu =
+      server_cpu_ >= 0 && server_now >= 0 ? server_now - server_cpu_ : -1;
   r->client_cpu = SelfCpuSeconds() - client_cpu_;
 }
 
@@ -105,8 +104,8 @@ PodTemplate::PodTemplate(const std::string& ns) {
       {"name", "webapp"},
       {"image", "kubeguide/tomcat-app:v1"},
       {"imagePullPolicy", "IfNotPresent"},
-      {"ports", {{{"name", "http"}, {"containerPort", 8080},
-                  {"protocol", "TCP"}}}},
+      {"ports",
+       {{{"name", "http"}, {"containerPort", 8080}, {"protocol", "TCP"}}}},
       {"env",
        {{{"name", "MYSQL_SERVICE_HOST"}, {"value", "mysql"}},
         {{"name", "MYSQL_SERVICE_PORT"}, {"value", "3306"}},
@@ -118,15 +117,18 @@ PodTemplate::PodTemplate(const std::string& ns) {
        {{"httpGet", {{"path", "/"}, {"port", 8080}}},
         {"initialDelaySeconds", 5},
         {"periodSeconds", 10}}},
-      {"volumeMounts", {{{"name", "logs"}, {"mountPath", "/usr/local/tomcat/logs"}}}}};
+      {"volumeMounts",
+       {{{"name", "logs"}, {"mountPath", "/usr/local/tomcat/logs"}}}}};
   json pod = {
       {"apiVersion", "v1"},
       {"kind", "Pod"},
       {"metadata",
        {{"name", "@NAME@"},
         {"namespace", ns},
-        {"labels", {{"app", "webapp"}, {"tier", "frontend"},
-                    {"pod-template-hash", "5d8f7c9b6d"}}},
+        {"labels",
+         {{"app", "webapp"},
+          {"tier", "frontend"},
+          {"pod-template-hash", "5d8f7c9b6d"}}},
         {"annotations", {{"bench.ksim.io/purpose", "api load benchmark"}}}}},
       {"spec",
        {{"containers", {container}},

@@ -102,9 +102,9 @@ void StopAll(std::vector<Watcher>* watchers, Shared* s) {
 // GETs one pod every 10 ms until `until`; `keep_alive` false opens a new
 // connection per request (a new connection needs a new server thread, which
 // is what many open watches could starve).
-PhaseResult Probe(const Context& ctx, const std::string& path,
-                  bool keep_alive, SteadyClock::time_point until,
-                  const std::string& name, const std::string& key) {
+PhaseResult Probe(const Context& ctx, const std::string& path, bool keep_alive,
+                  SteadyClock::time_point until, const std::string& name,
+                  const std::string& key) {
   auto c = NewClient(ctx.url, 30);
   c->set_keep_alive(keep_alive);
   PhaseResult r;
@@ -148,8 +148,8 @@ PhaseResult Write(const Context& ctx, const std::string& ns, double rate,
   for (int64_t i = 0; SteadyClock::now() < until; ++i) {
     std::this_thread::sleep_until(next);
     next = std::max(next + period, SteadyClock::now());
-    std::string path = "/api/v1/namespaces/" + ns + "/pods/w-" +
-                       std::to_string(i % kPods);
+    std::string path =
+        "/api/v1/namespaces/" + ns + "/pods/w-" + std::to_string(i % kPods);
     int64_t start = NowNs();
     std::string patch = "{\"metadata\":{\"annotations\":{" +
                         std::string(kStamp) + "\"" + std::to_string(start) +
@@ -191,6 +191,51 @@ std::string Prepare(const Context& ctx, const std::string& ns) {
   return j["metadata"].value("resourceVersion", "");
 }
 
+// Starts one thread per watcher and waits (at most 120 s) until every watch
+// is established or has failed; returns the seconds that took.
+double OpenWatchers(const Context& ctx, const std::string& path,
+                    std::vector<Watcher>* watchers, Shared* shared) {
+  auto start = SteadyClock::now();
+  int read_timeout = static_cast<int>(ctx.options.watch_duration) + 180;
+  for (Watcher& w : *watchers) {
+    w.client = NewClient(ctx.url, read_timeout);
+    w.thread = std::thread(WatchLoop, path, &w, shared);
+  }
+  int n = static_cast<int>(watchers->size());
+  while (shared->established.load() + shared->failed.load() < n &&
+         SteadyClock::now() < start + std::chrono::seconds(120)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// What runs while the watches are open: the writer and two GET probes.
+struct WhileWatching {
+  PhaseResult writer, probe_keep_alive, probe_new_conn;
+};
+
+WhileWatching WriteAndProbe(const Context& ctx, const std::string& ns,
+                            const std::string& pod0) {
+  const Options& o = ctx.options;
+  auto until =
+      SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                               std::chrono::duration<double>(o.watch_duration));
+  WhileWatching w;
+  std::thread p1([&] {
+    w.probe_keep_alive = Probe(ctx, pod0, true, until,
+                               "get pod (watchers open)", "get_during_watch");
+  });
+  std::thread p2([&] {
+    w.probe_new_conn =
+        Probe(ctx, pod0, false, until, "get pod, new conn (watchers open)",
+              "get_new_conn_during_watch");
+  });
+  w.writer = Write(ctx, ns, o.watch_rate, o.watch_duration);
+  p1.join();
+  p2.join();
+  return w;
+}
+
 }  // namespace
 
 bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
@@ -200,8 +245,8 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
   if (rv.empty()) return false;
   std::string pod0 = "/api/v1/namespaces/" + ns + "/pods/w-0";
   auto base_until = SteadyClock::now() + std::chrono::seconds(3);
-  out->push_back(Probe(ctx, pod0, true, base_until, "get pod (no watchers)",
-                       "get_idle"));
+  out->push_back(
+      Probe(ctx, pod0, true, base_until, "get pod (no watchers)", "get_idle"));
 
   Shared shared;
   std::vector<Watcher> watchers(o.watchers);
@@ -209,17 +254,7 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
                      "/pods?watch=true&resourceVersion=" + rv +
                      "&timeoutSeconds=" +
                      std::to_string(static_cast<int>(o.watch_duration) + 600);
-  auto setup_start = SteadyClock::now();
-  for (Watcher& w : watchers) {
-    w.client = NewClient(ctx.url, static_cast<int>(o.watch_duration) + 180);
-    w.thread = std::thread(WatchLoop, path, &w, &shared);
-  }
-  while (shared.established.load() + shared.failed.load() < o.watchers &&
-         SteadyClock::now() < setup_start + std::chrono::seconds(120)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  double setup = std::chrono::duration<double>(SteadyClock::now() -
-                                               setup_start).count();
+  double setup = OpenWatchers(ctx, path, &watchers, &shared);
   int established = shared.established.load();
   int server_threads = ProcessThreads(ctx.server_pid);
 
@@ -228,25 +263,10 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
   events.key = "watch";
   events.clients = established;
   Meter meter(ctx.server_pid);
-  auto until = SteadyClock::now() +
-               std::chrono::duration_cast<SteadyClock::duration>(
-                   std::chrono::duration<double>(o.watch_duration));
-  PhaseResult probe_ka, probe_new, writer;
-  std::thread p1([&] {
-    probe_ka = Probe(ctx, pod0, true, until, "get pod (watchers open)",
-                     "get_during_watch");
-  });
-  std::thread p2([&] {
-    probe_new = Probe(ctx, pod0, false, until,
-                      "get pod, new conn (watchers open)",
-                      "get_new_conn_during_watch");
-  });
-  writer = Write(ctx, ns, o.watch_rate, o.watch_duration);
-  p1.join();
-  p2.join();
+  WhileWatching during = WriteAndProbe(ctx, ns, pod0);
   // Let the last events arrive: every established watcher should see every
   // successful write.
-  int64_t expected = writer.ops * established;
+  int64_t expected = during.writer.ops * established;
   auto grace = SteadyClock::now() + std::chrono::seconds(10);
   while (shared.events.load() < expected && SteadyClock::now() < grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -259,20 +279,21 @@ bool RunWatch(const Context& ctx, std::vector<PhaseResult>* out) {
   }
   events.ops = shared.events.load();
   events.errors = std::max<int64_t>(0, expected - events.ops) +
-                  shared.failed.load() +
-                  shared.ended_early.load() + (o.watchers - established);
+                  shared.failed.load() + shared.ended_early.load() +
+                  (o.watchers - established);
   events.extra = {{"watchers", o.watchers},
                   {"established", established},
                   {"setup_seconds", setup},
-                  {"writes", writer.ops},
+                  {"writes", during.writer.ops},
                   {"write_rate", o.watch_rate},
                   {"expected_events", expected},
                   {"failed_watches", shared.failed.load()},
                   {"ended_early", shared.ended_early.load()},
                   {"server_threads", server_threads}};
-  for (PhaseResult* r : {&events, &writer, &probe_ka, &probe_new}) {
-    out->push_back(std::move(*r));
-  }
+  out->push_back(std::move(events));
+  out->push_back(std::move(during.writer));
+  out->push_back(std::move(during.probe_keep_alive));
+  out->push_back(std::move(during.probe_new_conn));
   return true;
 }
 
