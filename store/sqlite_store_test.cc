@@ -167,8 +167,11 @@ void CheckListAt(Store* s, const Snapshot& want, int64_t revision,
     got.insert(got.end(), r->items.begin(), r->items.end());
     if (r->next_key.empty()) break;
     if (!filter) {
+      // Exactly the keys after this page at that revision.
       REQUIRE(r->remaining.has_value());
-      CHECK(*r->remaining > 0);
+      CHECK(*r->remaining == static_cast<int64_t>(std::distance(
+                                 want.upper_bound(r->items.back().key),
+                                 want.end())));
     }
     o.start_key = r->next_key;
   }

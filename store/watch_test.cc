@@ -74,6 +74,22 @@ TEST_CASE("watch replays history and then streams live events", "[store]") {
   CHECK(w->status().ok());
 }
 
+TEST_CASE("a watch from a future revision starts after it", "[store]") {
+  auto s = MustOpen(TestOptions(":memory:"));
+  REQUIRE(Put(s.get(), "/a", "1").ok());
+  WatchOptions o;
+  o.after_revision = 3;
+  auto w = MustWatch(s.get(), o);
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(Put(s.get(), "/b" + std::to_string(i), "v").ok());  // 2..5
+  }
+  std::vector<Event> got;
+  CHECK(w->Poll(&got, 10));
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].object.mod_revision == 4);
+  CHECK(got[1].object.mod_revision == 5);
+}
+
 // Runs writers that create, update and delete keys, and checks that watches
 // started at many points, replaying from the ring and from the log, see
 // exactly the events after their start: no gap, no duplicate, in order.
