@@ -311,6 +311,12 @@ bool IsPrintRune(int32_t r) {
       (r >= 0x2000 && r <= 0x200a) || r == 0x1680) {
     return false;
   }
+  // Format characters (Cf) outside the ranges above.
+  if ((r >= 0x600 && r <= 0x605) || r == 0x61c || r == 0x6dd || r == 0x70f ||
+      r == 0x180e || (r >= 0x1d173 && r <= 0x1d17a) ||
+      (r >= 0xe0000 && r <= 0xe007f)) {
+    return false;
+  }
   if ((r >= 0xe000 && r <= 0xf8ff) || (r >= 0xfff9 && r <= 0xfffb) ||
       (r & 0xfffe) == 0xfffe || r >= 0xf0000) {
     return false;
