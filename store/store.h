@@ -105,7 +105,8 @@ struct WatchOptions {
   // itself when there is history to replay. Must be cheap and must not call
   // back into the Store nor Stop the watcher; typically it signals a
   // condition variable or posts to an event loop. Never called once Stop()
-  // has returned.
+  // has returned: Stop() waits for a running on_ready, so do not call Stop()
+  // (or destroy the watcher) while holding a lock that on_ready takes.
   std::function<void()> on_ready;
 };
 
@@ -131,6 +132,8 @@ class Watcher {
 
 class Store {
  public:
+  // REQUIRES: no call in flight. Watchers may outlive the store: they end
+  // with status OK once their queued events are taken.
   virtual ~Store() = default;
 
   // Creates key. kAlreadyExists if it exists.
