@@ -362,6 +362,8 @@ TEST_CASE("stopping watchers and closing the store are safe under load",
   // Many short-lived watchers whose callbacks touch state that dies with
   // them: a callback after Stop() returned would touch freed memory.
   for (int i = 0; i < 300; ++i) {
+    // Keep the writers publishing while watchers come and go.
+    while (s->CurrentRevision() < i * 5) std::this_thread::yield();
     auto flag = std::make_unique<std::atomic<int>>(0);
     WatchOptions o;
     o.after_revision = s->CurrentRevision();
