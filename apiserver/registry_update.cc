@@ -124,9 +124,16 @@ StatusOr<WriteResult> Registry::UpdateObject(
         (!meta.contains("finalizers") || meta["finalizers"].empty()) &&
         r.resource != "namespaces") {
       // The last finalizer is gone from an object being deleted.
+      // The write answers with the object as it was last seen, like
+      // kube-apiserver, not with the delete's Status.
       DeleteOptions now;
       now.dry_run = o.dry_run;
-      return FinishDelete(t, *cur, obj, now);
+      KSIM_ASSIGN_OR_RETURN(WriteResult deleted,
+                            FinishDelete(t, *cur, obj, now));
+      deleted.body = WithResourceVersion(EncodeForStorage(obj),
+                                         cur->mod_revision);
+      deleted.warnings = result.warnings;
+      return deleted;
     }
     if (o.dry_run) {
       result.body = EncodeForStorage(obj);
