@@ -10,6 +10,7 @@ The ksim binary comes from $KSIM_BINARY (CTest sets it to the built target).
 """
 
 import contextlib
+import ctypes
 import http.client
 import json
 import os
@@ -44,6 +45,17 @@ def ksim_binary():
     if not os.access(path, os.X_OK):
         raise RuntimeError("KSIM_BINARY=%r is not an executable ksim" % path)
     return path
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """Runs in the child before exec: SIGTERM it when the test process dies
+    (say, killed by a CTest timeout), so no server outlives its test."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
+                                                signal.SIGTERM)
 
 
 def free_port():
@@ -117,14 +129,20 @@ class Cluster:
         self.close()
 
     def start(self):
+        """Starts the server; on failure stops it, removes the temp dir and
+        raises with the server's log tail in the message."""
         last_error = None
-        for _ in range(3):  # a free port may be taken before ksim binds it
-            try:
-                self._start_once(free_port())
-                return self
-            except _PortInUse as e:
-                last_error = e
-        raise RuntimeError("ksim could not bind a port: %s" % last_error)
+        try:
+            for _ in range(3):  # a free port may be taken before ksim binds
+                try:
+                    self._start_once(free_port())
+                    return self
+                except _PortInUse as e:
+                    last_error = e
+            raise RuntimeError("ksim could not bind a port: %s" % last_error)
+        except BaseException:
+            self.close()
+            raise
 
     def _start_once(self, port):
         self.starts += 1
@@ -139,7 +157,8 @@ class Cluster:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=dict(os.environ, HOME=self.home), start_new_session=True)
+            env=dict(os.environ, HOME=self.home), start_new_session=True,
+            preexec_fn=_die_with_parent)
         log.close()
         self.port = port
         deadline = time.monotonic() + READY_TIMEOUT
@@ -300,7 +319,8 @@ class Background:
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as e:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=e,
                                          stdin=subprocess.DEVNULL, env=env,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         preexec_fn=_die_with_parent)
 
     def stdout(self):
         with open(self.out_path, encoding="utf-8", errors="replace") as f:

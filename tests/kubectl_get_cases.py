@@ -7,7 +7,9 @@ import re
 import harness
 import kubectl_support
 from kubectl_resources_cases import NEVER, delete_line
-from kubectl_support import AGE_RE, KubectlCase, parse_table
+from kubectl_support import (AGE_RE, KubectlCase, cm_obj, deploy_obj,
+                             namespace_obj, parse_table, pod_obj,
+                             secret_obj, write_objects)
 
 POD = """\
 apiVersion: v1
@@ -30,10 +32,11 @@ class GetTest(KubectlCase):
     def setUpClass(cls):
         super().setUpClass()
         c = cls.cluster
-        for ns in ("get-a", "get-b", "get-empty"):
-            r = c.kubectl(kubectl_support.KUBECTL, "create", "namespace", ns)
-            assert r.rc == 0, r.describe()
         d = c.new_dir("pods")
+        f = write_objects(d, [namespace_obj(n) for n in ("get-a", "get-b",
+                                                         "get-empty")])
+        r = c.kubectl(kubectl_support.KUBECTL, "create", "-f", f, cwd=d)
+        assert r.rc == 0, r.describe()
         pods = [("get-a", "p1", "app: web, tier: fe"),
                 ("get-a", "p2", "app: web, tier: be"),
                 ("get-a", "p3", "app: db"),
@@ -66,7 +69,8 @@ class GetTest(KubectlCase):
         row = self.row(r, "NAME", "p3", POD_HEADER + ["TIER"])
         self.expect_cells(r, row, {"TIER": ""})
         r = self.ok("get", "pods", "-A", "-l", "app=web")
-        rows = self.table(r, ["NAMESPACE"] + POD_HEADER)
+        rows = [x for x in self.table(r, ["NAMESPACE"] + POD_HEADER)
+                if x["NAMESPACE"].startswith("get-")]  # other tests' pods
         self.assertEqual([(x["NAMESPACE"], x["NAME"]) for x in rows],
                          [("get-a", "p1"), ("get-a", "p2"), ("get-b", "p4")])
         r = self.ok("get", "pods", "p3", "p1", "-n", "get-a")
@@ -188,7 +192,7 @@ class WatchTest(KubectlCase):
 
     def test_watch_json_events(self):
         ns = self.namespace("watch-json")
-        self.ok("create", "configmap", "j0", "-n", ns)
+        self.create(cm_obj("j0"), ns=ns)
         bg = self.cluster.kubectl_background(
             kubectl_support.KUBECTL, "get", "configmaps", "-w", "-o", "json",
             "--output-watch-events", "-n", ns)
@@ -197,8 +201,7 @@ class WatchTest(KubectlCase):
             # list's resourceVersion, so nothing after it can be missed.
             self.assertTrue(bg.wait_for(lambda out: '"j0"' in out, 20),
                             bg.stdout() + bg.stderr())
-            self.ok("create", "configmap", "j1", "--from-literal=a=1",
-                    "-n", ns)
+            self.create(cm_obj("j1", {"a": "1"}), ns=ns)
             self.ok("delete", "configmap", "j1", "-n", ns)
             bg.wait_for(lambda out: "DELETED" in out, 20)
         finally:
@@ -225,7 +228,7 @@ class DeleteTest(KubectlCase):
 
     def owned_replicaset(self, ns, name):
         """A Deployment and a ReplicaSet whose ownerReference points at it."""
-        self.ok("create", "deployment", name, "--image=nginx:1.25", "-n", ns)
+        self.create(deploy_obj(name), ns=ns)
         uid = self.get_json("deploy", name, "-n", ns)["metadata"]["uid"]
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": name + "-rs", "labels": {"app": name},
@@ -269,8 +272,7 @@ class DeleteTest(KubectlCase):
 
     def test_delete_forms(self):
         ns = self.namespace("delete")
-        for n in ("a", "b", "c"):
-            self.ok("create", "configmap", n, "-n", ns)
+        self.create(cm_obj("a"), cm_obj("b"), cm_obj("c"), ns=ns)
         self.ok("label", "cm", "a", "b", "group=x", "-n", ns)
         r = self.ok("delete", "cm", "-l", "group=x", "-n", ns)
         self.assertEqual(sorted(r.out.splitlines()),
@@ -282,8 +284,7 @@ class DeleteTest(KubectlCase):
         r = self.ok("delete", "cm", "nosuch", "--ignore-not-found", "-n", ns)
         self.expect_out(r, "")
         # Secrets, not configmaps: a cluster may publish kube-root-ca.crt.
-        self.ok("create", "secret", "generic", "s1", "-n", ns)
-        self.ok("create", "secret", "generic", "s2", "-n", ns)
+        self.create(secret_obj("s1"), secret_obj("s2"), ns=ns)
         r = self.ok("delete", "secrets", "--all", "-n", ns)
         self.assertEqual(r.out.splitlines(),
                          [delete_line("secret", "s1", ns),
@@ -291,14 +292,67 @@ class DeleteTest(KubectlCase):
         r = self.ok("get", "secrets", "-n", ns)
         self.expect_out(r, "")
 
-        self.ok("run", "gp", "--image=nginx:1.25", "-n", ns)
+        self.create(pod_obj("gp"), ns=ns)
         r = self.ok("delete", "pod", "gp", "--grace-period=0", "--force",
                     "-n", ns)
         self.expect_line(r, re.sub(r" deleted", " force deleted",
                                    delete_line("pod", "gp", ns)))
         self.assertTrue(self.gone(ns, "pod", "gp"))
 
-        self.ok("create", "configmap", "dry", "-n", ns)
+        self.create(cm_obj("dry"), ns=ns)
         r = self.ok("delete", "cm", "dry", "--dry-run=server", "-n", ns)
         self.expect_in(r, "(server dry run)")
         self.ok("get", "cm", "dry", "-n", ns)
+
+
+class DescribeTest(KubectlCase):
+
+    def fields(self, r):
+        from kubectl_seed_cases import describe_fields
+        return describe_fields(r.out)
+
+    def expect_fields(self, r, want):
+        f = self.fields(r)
+        for k, v in want.items():
+            ok = v.match(f.get(k) or "") if isinstance(v, re.Pattern) else (
+                f.get(k) == v)
+            if not ok:
+                self.fail("describe: %s\nexpected: %r\nactual:   %r\n%s" %
+                          (k, getattr(v, "pattern", v), f.get(k),
+                           r.describe()))
+
+    def test_describe_pod_and_deployment(self):
+        ns = self.namespace("describe")
+        d, _ = self.write("p.yaml", POD % ("dp", "app: web"))
+        self.ok("create", "-f", "p.yaml", "-n", ns, cwd=d)
+        r = self.ok("describe", "pod", "dp", "-n", ns)
+        self.expect_fields(r, {"Name": "dp", "Namespace": ns, "Priority": "0",
+                               "Service Account": "default",
+                               "Node": "<none>", "Labels": "app=web",
+                               "Status": "Pending",
+                               "QoS Class": "BestEffort",
+                               "Node-Selectors": "ksim.test/never=true"})
+        self.expect_match(r, r"^\s+c:$")
+        self.expect_match(r, r"^\s+Image:\s+nginx:1\.25$")
+        self.expect_match(r, r"node\.kubernetes\.io/not-ready:NoExecute "
+                          r"op=Exists for 300s")
+
+        self.create(deploy_obj("dd", replicas=2), ns=ns)
+        r = self.ok("describe", "deployment", "dd", "-n", ns)
+        self.expect_fields(r, {
+            "Name": "dd", "Namespace": ns, "Selector": "app=dd",
+            "Replicas": re.compile(r"^2 desired \| \d+ updated \| \d+ total "
+                                   r"\| \d+ available \| \d+ unavailable$"),
+            "StrategyType": "RollingUpdate", "MinReadySeconds": "0",
+            "RollingUpdateStrategy": "25% max unavailable, 25% max surge"})
+        self.expect_match(r, r"^\s+Image:\s+nginx:1\.25$")
+
+        r = self.ok("describe", "namespace", ns)
+        self.expect_fields(r, {"Name": ns, "Status": "Active"})
+        with self.subTest("describe namespace lists quotas and limits"):
+            # kubectl reads resourcequotas and limitranges for this.
+            self.expect_in(r, "No resource quota.")
+            self.expect_in(r, "No LimitRange resource.")
+        r = self.fails("describe", "pod", "nosuch", "-n", ns)
+        self.expect_out(r, 'Error from server (NotFound): pods "nosuch" not '
+                        'found\n', "err")

@@ -6,7 +6,7 @@ import ipaddress
 import json
 import re
 
-from kubectl_support import AGE_RE, KubectlCase, minor, now_rfc3339
+from kubectl_support import AGE_RE, KubectlCase, annotated, now_rfc3339
 
 ANY_NUMBER = re.compile(r"^\d+$")
 # Pods never leave Pending in these tests: their node selector matches no
@@ -15,11 +15,9 @@ NEVER = "nodeSelector: {ksim.test/never: \"true\"}"
 
 
 def delete_line(ref, name, namespace=None):
-    """What `kubectl delete` prints for one object."""
-    line = '%s "%s" deleted' % (ref, name)
-    if minor() >= 33 and namespace:
-        line += " from %s namespace" % namespace
-    return line
+    """What `kubectl delete` (1.27 - 1.33) prints for one object; the
+    namespace is not part of it."""
+    return '%s "%s" deleted' % (ref, name)
 
 
 class Res:
@@ -88,8 +86,11 @@ def resources(ns):
         Res("services", "service", "Service", "v1", "svc1",
             manifest("v1", "Service", "svc1", "spec:\n  selector: {app: crud}"
                      "\n  ports: [{name: http, port: 80, targetPort: 8080}]\n"),
+            # Service ports merge on `port`: a changed port would be added
+            # next to the old one (kube answers Duplicate value), so the
+            # change is to targetPort.
             manifest("v1", "Service", "svc1", "spec:\n  selector: {app: crud}"
-                     "\n  ports: [{name: http, port: 81, targetPort: 8080}]\n"),
+                     "\n  ports: [{name: http, port: 80, targetPort: 9090}]\n"),
             ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
             ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE",
              "SELECTOR"],
@@ -100,7 +101,8 @@ def resources(ns):
              "spec.ipFamilyPolicy": "SingleStack",
              "spec.internalTrafficPolicy": "Cluster",
              "spec.clusterIP": in_10_1},
-            {"spec.ports.0.port": 81}, {"PORT(S)": "81/TCP"}),
+            {"spec.ports.0.targetPort": 9090, "spec.ports.0.port": 80},
+            {"PORT(S)": "80/TCP"}),
         Res("pods", "pod", "Pod", "v1", "p1",
             manifest("v1", "Pod", "p1", "spec:\n  %s\n  containers:\n"
                      "  - {name: c, image: 'nginx:1.25'}\n" % NEVER),
@@ -190,12 +192,17 @@ def resources(ns):
         Res("endpointslices", "endpointslice.discovery.k8s.io",
             "EndpointSlice", "discovery.k8s.io/v1", "es1",
             manifest("discovery.k8s.io/v1", "EndpointSlice", "es1",
-                     "addressType: IPv4\nendpoints: [{addresses: [10.244.1.5]}]"
-                     "\nports: [{name: http, port: 8080, protocol: TCP}]\n",
+                     "addressType: IPv4\nendpoints: [{addresses: [10.244.1.5], "
+                     "conditions: {ready: true}}]\n"
+                     "ports: [{name: http, port: 8080, protocol: TCP}]\n",
                      "app: crud, kubernetes.io/service-name: svc1"),
             manifest("discovery.k8s.io/v1", "EndpointSlice", "es1",
-                     "addressType: IPv4\nendpoints: [{addresses: [10.244.1.5]},"
-                     " {addresses: [10.244.1.6]}]\n"
+                     # endpoints[].conditions is always serialized (a Go
+                     # struct), so the manifest spells it out to let a
+                     # second apply be "unchanged".
+                     "addressType: IPv4\nendpoints: [{addresses: [10.244.1.5], "
+                     "conditions: {ready: true}}, {addresses: [10.244.1.6], "
+                     "conditions: {ready: true}}]\n"
                      "ports: [{name: http, port: 8080, protocol: TCP}]\n",
                      "app: crud, kubernetes.io/service-name: svc1"),
             ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
@@ -296,7 +303,7 @@ class ResourceLifecycleTest(KubectlCase):
         r = self.ok("label", res.plural, res.name, "extra=yes", *nsargs)
         self.expect_out(r, ref + " labeled\n")
         r = self.ok("annotate", res.plural, res.name, "note=hi", *nsargs)
-        self.expect_out(r, ref + " annotated\n")
+        self.expect_out(r, "%s %s\n" % (ref, annotated()))
 
         r = self.ok("delete", "-f", "changed.yaml", *nsargs, cwd=d)
         self.expect_out(r, delete_line(res.ref, res.name,

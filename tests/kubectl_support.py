@@ -39,6 +39,11 @@ def minor():
     return int(VERSION.split(".")[1])
 
 
+def annotated():
+    """The verb `kubectl annotate` prints: 1.27 says "annotate"."""
+    return "annotate" if minor() <= 27 else "annotated"
+
+
 _cluster = None
 
 
@@ -90,6 +95,60 @@ def parse_table(text):
     return names, rows
 
 
+# Objects for test setup. Setup goes through `kubectl create -f` with JSON
+# manifests: kubectl 1.30+ generators (`create configmap`, `run`, ...) send
+# protobuf bodies, which test_create_generators covers on its own.
+
+def namespace_obj(name, labels=None):
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, **({"labels": labels} if labels
+                                          else {})}}
+
+
+def cm_obj(name, data=None, labels=None):
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}
+    if labels:
+        obj["metadata"]["labels"] = labels
+    if data is not None:
+        obj["data"] = data
+    return obj
+
+
+def secret_obj(name, data=None):
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+            "type": "Opaque", "data": data or {}}
+
+
+def pod_obj(name, labels=None, image="nginx:1.25"):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "labels": labels or {"run": name}},
+            "spec": {"nodeSelector": {"ksim.test/never": "true"},
+                     "containers": [{"name": name, "image": image}]}}
+
+
+def deploy_obj(name, replicas=1, image="nginx:1.25"):
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {
+                         "nodeSelector": {"ksim.test/never": "true"},
+                         "containers": [{"name": "nginx", "image": image}]}}}}
+
+
+def svc_obj(name, port=80, target=80):
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": name},
+                     "ports": [{"port": port, "targetPort": target}]}}
+
+
+def write_objects(directory, objs, name="objs.json"):
+    with open(os.path.join(directory, name), "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": list(objs)},
+                  f)
+    return name
+
+
 AGE_RE = re.compile(r"^(\d+s|\d+m(\d+s)?|\d+h(\d+m)?|\d+d(\d+h)?|\d+y)$")
 
 
@@ -126,8 +185,15 @@ class KubectlCase(unittest.TestCase):
 
     def namespace(self, name):
         """Creates a fresh namespace for one test and returns its name."""
-        self.ok("create", "namespace", name)
+        self.create(namespace_obj(name))
         return name
+
+    def create(self, *objs, ns=None, extra=()):
+        """`kubectl create -f` of a JSON List of `objs`; returns the Result."""
+        d = self.cluster.new_dir("objs")
+        f = write_objects(d, objs)
+        args = ["create", "-f", f] + (["-n", ns] if ns else []) + list(extra)
+        return self.ok(*args, cwd=d)
 
     def write(self, name, text, directory=None):
         """Writes a manifest; returns (directory, file name)."""
@@ -136,8 +202,11 @@ class KubectlCase(unittest.TestCase):
             f.write(textwrap.dedent(text).lstrip())
         return d, name
 
-    def get_json(self, *args):
-        r = self.ok("get", *args, "-o", "json")
+    def get_json(self, *args, managed=False):
+        """`kubectl get -o json`; kubectl hides metadata.managedFields
+        unless managed=True (--show-managed-fields)."""
+        extra = ["--show-managed-fields"] if managed else []
+        r = self.ok("get", *args, "-o", "json", *extra)
         try:
             return json.loads(r.out)
         except ValueError:

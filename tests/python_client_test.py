@@ -227,6 +227,30 @@ class PythonClientTest(unittest.TestCase):
         t.join(TIMEOUT)
         self.assertEqual(got, [("ADDED", "live")])
 
+    def test_watch_query_forms(self):
+        """The client sends watch=True; kube takes any value but "0" and
+        "false" (any case) as true, and streams JSON watch events with
+        Content-Type application/json."""
+        ns = self.make_namespace("py-watch-forms")
+        self.core.create_namespaced_config_map(ns, configmap("w"),
+                                               _request_timeout=TIMEOUT)
+        path = "/api/v1/namespaces/%s/configmaps" % ns
+        for value in ("true", "True", "1"):
+            r = self.cluster.http("GET", path, query={
+                "watch": value, "timeoutSeconds": "1"})
+            self.assertEqual(r.status, 200, r.describe())
+            self.assertEqual(r.header_values("Content-Type"),
+                             ["application/json"], "watch=%s\n%s" %
+                             (value, r.headers))
+            lines = r.body.decode().splitlines()
+            self.assertEqual([json.loads(l)["type"] for l in lines],
+                             ["ADDED"], "watch=%s\n%s" % (value,
+                                                           r.describe()))
+        for value in ("false", "False", "0"):
+            r = self.cluster.http("GET", path, query={"watch": value})
+            self.assertEqual(r.json().get("kind"), "ConfigMapList",
+                             "watch=%s\n%s" % (value, r.describe()))
+
     def test_patch_merge_and_strategic(self):
         ns = self.make_namespace("py-patch")
         self.core.create_namespaced_config_map(
