@@ -192,9 +192,9 @@ class TypeChecker {
   explicit TypeChecker(const SchemaRegistry& reg) : reg_(reg) {}
 
   base::Status CheckRoot(const Json& schema, const Json& value) {
-    std::string_view name = RefName(schema);
-    if (name.empty()) name = ComponentName(reg_.Resolve(schema));
-    Check(schema, name, value);
+    root_name_ = RefName(schema);
+    if (root_name_.empty()) root_name_ = ComponentName(reg_.Resolve(schema));
+    Check(schema, root_name_, value);
     return error_.empty() ? base::Status() : base::BadRequest(error_);
   }
 
@@ -353,7 +353,9 @@ class TypeChecker {
   }
 
   const SchemaRegistry& reg_;
-  // Views into the schemas and the checked value, which outlive the check.
+  std::string root_name_;  // the component checked, named by CheckRoot
+  // Views into root_name_, the schemas and the checked value, all of which
+  // outlive the check.
   std::string_view struct_;
   std::vector<std::string_view> fields_;
   std::string error_;
