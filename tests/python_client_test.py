@@ -239,13 +239,15 @@ class PythonClientTest(unittest.TestCase):
             r = self.cluster.http("GET", path, query={
                 "watch": value, "timeoutSeconds": "1"})
             self.assertEqual(r.status, 200, r.describe())
-            self.assertEqual(r.header_values("Content-Type"),
-                             ["application/json"], "watch=%s\n%s" %
-                             (value, r.headers))
-            lines = r.body.decode().splitlines()
-            self.assertEqual([json.loads(l)["type"] for l in lines],
-                             ["ADDED"], "watch=%s\n%s" % (value,
-                                                           r.describe()))
+            with self.subTest(watch=value, check="events"):
+                lines = r.body.decode().splitlines()
+                self.assertEqual([json.loads(l).get("type") for l in lines],
+                                 ["ADDED"], "watch=%s\n%s" %
+                                 (value, r.describe()))
+            with self.subTest(watch=value, check="Content-Type"):
+                self.assertEqual(r.header_values("Content-Type"),
+                                 ["application/json"], "watch=%s\n%s" %
+                                 (value, r.headers))
         for value in ("false", "False", "0"):
             r = self.cluster.http("GET", path, query={"watch": value})
             self.assertEqual(r.json().get("kind"), "ConfigMapList",
