@@ -88,8 +88,8 @@ Status ConflictError(const ManagedFields& conflicts) {
     message = "Apply failed with 1 conflict: conflict with " +
               smd::PrintManager(*all[0].first) + ": " + all[0].second;
   } else {
-    message = "Apply failed with " + std::to_string(all.size()) +
-              " conflicts: ";
+    message =
+        "Apply failed with " + std::to_string(all.size()) + " conflicts: ";
     const ManagedEntry* current = nullptr;
     for (size_t i = 0; i < all.size(); ++i) {
       if (all[i].first != current) {
@@ -128,11 +128,10 @@ Json Prune(const FieldManager& fm, const Json& merged,
   for (const auto& [id, e] : managed) owned = owned.Union(e.set);
   FieldSet merged_set = enf(t.ToFieldSet(root, merged));
   // addBackOwnedItems, then addBackDanglingItems.
-  pruned = remove(merged_set.Difference(
-      enf(t.ToFieldSet(root, pruned)).Union(enf(owned))));
-  return remove(
-      merged_set.Difference(enf(t.ToFieldSet(root, pruned))).Intersection(
-          last_enf));
+  pruned = remove(
+      merged_set.Difference(enf(t.ToFieldSet(root, pruned)).Union(enf(owned))));
+  return remove(merged_set.Difference(enf(t.ToFieldSet(root, pruned)))
+                    .Intersection(last_enf));
 }
 
 Applied ApplyOnce(const FieldManager& fm, const Json& live,
@@ -143,18 +142,21 @@ Applied ApplyOnce(const FieldManager& fm, const Json& live,
     fm.RecordUpdate(fm.ZeroObject(), live, managed, "before-first-apply");
   }
   Json merged = fm.typer().Merge(fm.root(), live, config);
-  std::string id = smd::ManagerIdentifier(who.manager, "Apply", "",
-                                          who.subresource);
+  std::string id =
+      smd::ManagerIdentifier(who.manager, "Apply", "", who.subresource);
   FieldSet last;
   std::optional<base::Time> time;
   if (auto it = managed.find(id); it != managed.end()) {
     last = it->second.set;
     time = it->second.time;
   }
-  managed[id] = ManagedEntry{who.manager,     "Apply",
-                             who.api_version, who.subresource,
-                             fm.Filter(fm.typer().ToFieldSet(fm.root(), config)),
-                             time};
+  managed[id] =
+      ManagedEntry{who.manager,
+                   "Apply",
+                   who.api_version,
+                   who.subresource,
+                   fm.Filter(fm.typer().ToFieldSet(fm.root(), config)),
+                   time};
   merged = Prune(fm, merged, managed, last);
   StripNulls(merged);
   smd::Comparison cmp = fm.Compare(live, merged);
@@ -186,8 +188,9 @@ FieldSet AllowedByLastApplied(const FieldManager& fm, const Json& live) {
   }
   FieldSet set = fm.typer().ToFieldSet(fm.root(), last);
   smd::Comparison cmp = fm.typer().Compare(fm.root(), &last, &live);
-  return set.Difference(cmp.modified).Difference(cmp.added).Difference(
-      cmp.removed);
+  return set.Difference(cmp.modified)
+      .Difference(cmp.added)
+      .Difference(cmp.removed);
 }
 
 ManagedFields WithoutAllowed(const ManagedFields& conflicts,
@@ -282,11 +285,10 @@ base::StatusOr<Json> ServerSideApply(const SchemaRegistry& registry,
   KSIM_RETURN_IF_ERROR(CheckRequest(schema, live, applied, who));
   if (std::string errors = fm.typer().Validate(fm.root(), applied);
       !errors.empty()) {
-    return base::Internal(
-        "failed to create typed patch object (" +
-        base::GetString(applied, {"metadata", "namespace"}) + "/" +
-        base::GetString(applied, {"metadata", "name"}) + "; " +
-        GvkString(applied) + "): " + errors);
+    return base::Internal("failed to create typed patch object (" +
+                          base::GetString(applied, {"metadata", "namespace"}) +
+                          "/" + base::GetString(applied, {"metadata", "name"}) +
+                          "; " + GvkString(applied) + "): " + errors);
   }
   Json current = live != nullptr ? WithoutManagedFields(*live) : Json::object();
   Applied result = ApplyOnce(fm, current, managed, applied, force);

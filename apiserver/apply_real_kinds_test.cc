@@ -40,9 +40,9 @@ const char kDeployment[] = R"({
                        {"name": "B", "value": "2"}]}]}}}})";
 
 TEST_CASE("real Service: kubectl apply's port change", "[smp]") {
-  auto r = ApplyStrategicMergePatch(
-      Reg(), Kind("", "Service"), Json::parse(kService),
-      Json::parse(R"({"metadata":{"annotations":{
+  auto r = ApplyStrategicMergePatch(Reg(), Kind("", "Service"),
+                                    Json::parse(kService),
+                                    Json::parse(R"({"metadata":{"annotations":{
         "kubectl.kubernetes.io/last-applied-configuration":"{}\n"}},
         "spec":{"$setElementOrder/ports":[{"port":8081}],
         "ports":[{"port":8081,"targetPort":8080},
@@ -53,11 +53,10 @@ TEST_CASE("real Service: kubectl apply's port change", "[smp]") {
   CHECK(r->at("spec")["selector"] == Json({{"app", "webapp"}}));
 }
 
-TEST_CASE("real Deployment: containers, env and ports merge by key",
-          "[smp]") {
-  auto r = ApplyStrategicMergePatch(
-      Reg(), Kind("apps", "Deployment"), Json::parse(kDeployment),
-      Json::parse(R"({"spec":{"template":{"spec":{
+TEST_CASE("real Deployment: containers, env and ports merge by key", "[smp]") {
+  auto r = ApplyStrategicMergePatch(Reg(), Kind("apps", "Deployment"),
+                                    Json::parse(kDeployment),
+                                    Json::parse(R"({"spec":{"template":{"spec":{
         "$setElementOrder/containers":[{"name":"webapp"}],
         "containers":[{"name":"webapp",
           "$setElementOrder/env":[{"name":"A"},{"name":"C"},{"name":"B"}],
@@ -82,9 +81,9 @@ TEST_CASE("real Deployment: managedFields of a kubectl create", "[apply]") {
   obj["spec"]["template"]["spec"]["containers"][0]["ports"][0]["protocol"] =
       "TCP";
   obj["status"] = Json::object();
-  UpdateManagedFields(Reg(), Kind("apps", "Deployment"), nullptr, obj,
-                      {"kubectl-create", "Update", "apps/v1", "",
-                       At("2025-01-01T00:00:00Z")});
+  UpdateManagedFields(
+      Reg(), Kind("apps", "Deployment"), nullptr, obj,
+      {"kubectl-create", "Update", "apps/v1", "", At("2025-01-01T00:00:00Z")});
   const Json& f = obj["metadata"]["managedFields"][0]["fieldsV1"];
   // Non-pointer structs exist in the zero object, so they carry no ".";
   // what was absent does.
@@ -94,8 +93,7 @@ TEST_CASE("real Deployment: managedFields of a kubectl create", "[apply]") {
   CHECK(f["f:spec"]["f:strategy"] ==
         Json::parse(R"({"f:rollingUpdate":{".":{},"f:maxSurge":{},
           "f:maxUnavailable":{}},"f:type":{}})"));
-  const Json& containers =
-      f["f:spec"]["f:template"]["f:spec"]["f:containers"];
+  const Json& containers = f["f:spec"]["f:template"]["f:spec"]["f:containers"];
   CHECK_FALSE(containers.contains("."));
   const Json& web = containers["k:{\"name\":\"webapp\"}"];
   CHECK(web.contains("."));
@@ -115,9 +113,9 @@ TEST_CASE("real Deployment: apply --server-side after client-side apply",
                        At("2025-01-01T00:00:00Z")});
   Json scaled = live;
   scaled["spec"]["replicas"] = 5;
-  UpdateManagedFields(Reg(), Kind("apps", "Deployment"), &live, scaled,
-                      {"kubectl", "Update", "apps/v1", "scale",
-                       At("2025-01-02T00:00:00Z")});
+  UpdateManagedFields(
+      Reg(), Kind("apps", "Deployment"), &live, scaled,
+      {"kubectl", "Update", "apps/v1", "scale", At("2025-01-02T00:00:00Z")});
   Json config = Json::parse(kDeployment);
   config["spec"]["replicas"] = 3;
   ManagerInfo who{"kubectl", "Apply", "apps/v1", "",
@@ -148,10 +146,9 @@ TEST_CASE("real Service: apply of an unknown field is refused as kube does",
   Json config = Json::parse(kService);
   config["metadata"].erase("uid");
   config["spec"]["topologyKeys"] = {"a"};
-  auto r = ServerSideApply(Reg(), Kind("", "Service"), nullptr, config,
-                           {"kubectl", "Apply", "v1", "",
-                            At("2025-01-01T00:00:00Z")},
-                           false);
+  auto r = ServerSideApply(
+      Reg(), Kind("", "Service"), nullptr, config,
+      {"kubectl", "Apply", "v1", "", At("2025-01-01T00:00:00Z")}, false);
   CHECK(r.status().message() ==
         "failed to create typed patch object (default/webapp; /v1, "
         "Kind=Service): .spec.topologyKeys: field not declared in schema");

@@ -82,8 +82,9 @@ TEST_CASE("a changed value owned by another manager conflicts", "[apply]") {
   REQUIRE(r.status().details()->causes.size() == 1);
   const base::Cause& c = r.status().details()->causes[0];
   CHECK(c.reason == "FieldManagerConflict");
-  CHECK(c.message == "conflict with \"kubectl-client-side-apply\" using "
-                     "apps/v1");
+  CHECK(c.message ==
+        "conflict with \"kubectl-client-side-apply\" using "
+        "apps/v1");
   CHECK(c.field == ".spec.replicas");
 
   SECTION("force takes the field over") {
@@ -164,8 +165,8 @@ TEST_CASE("list-maps merge by key; atomic lists are replaced", "[apply]") {
   REQUIRE(r.ok());
   const Json& got = r->at("spec")["template"]["spec"]["containers"];
   REQUIRE(got.size() == 2);
-  CHECK(got[0] == Json::parse(
-                      R"({"name":"web","image":"nginx:2","args":["a","b"]})"));
+  CHECK(got[0] ==
+        Json::parse(R"({"name":"web","image":"nginx:2","args":["a","b"]})"));
   CHECK(got[1]["name"] == "sidecar");
   // The applier's list item and the atomic args are replaced by a new
   // configuration that sets args itself, taking them over (force).
@@ -226,8 +227,7 @@ TEST_CASE("apply requests kube-apiserver refuses", "[apply]") {
         "Kind=Deployment): .spec.template.spec.containers: duplicate entries "
         "for key [name=\"web\"]");
 
-  auto r6 = Apply(&live, Json::parse(kConfig),
-                  Who("", "2025-01-02T00:00:00Z"));
+  auto r6 = Apply(&live, Json::parse(kConfig), Who("", "2025-01-02T00:00:00Z"));
   CHECK(r6.status().code() == Code::kInvalid);
   CHECK(r6.status().message() ==
         "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required "
@@ -242,7 +242,7 @@ TEST_CASE("kubectl --server-side takes over from client-side apply",
   live["metadata"]["uid"] = "u1";
   live["metadata"]["annotations"]
       ["kubectl.kubernetes.io/last-applied-configuration"] =
-      config.dump() + "\n";
+          config.dump() + "\n";
   UpdateManagedFields(Registry(), Schema("t.Deployment"), nullptr, live,
                       {"kubectl-client-side-apply", "Update", "apps/v1", "",
                        *base::ParseRfc3339("2025-01-01T00:00:00Z")});
@@ -254,7 +254,7 @@ TEST_CASE("kubectl --server-side takes over from client-side apply",
   REQUIRE(r.ok());
   CHECK(r->at("spec")["replicas"] == 3);
   CHECK(r->at("metadata")["annotations"]
-            ["kubectl.kubernetes.io/last-applied-configuration"] ==
+                         ["kubectl.kubernetes.io/last-applied-configuration"] ==
         config.dump() + "\n");
 }
 
@@ -271,8 +271,8 @@ TEST_CASE("apply to an untracked object and a repeated apply", "[apply]") {
   CHECK(mf[1]["manager"] == "before-first-apply");
   CHECK(mf[1]["operation"] == "Update");
   // The same configuration again changes nothing, not even the time.
-  auto again = Apply(&*r, Json::parse(kConfig),
-                     Who("kubectl", "2025-01-05T00:00:00Z"));
+  auto again =
+      Apply(&*r, Json::parse(kConfig), Who("kubectl", "2025-01-05T00:00:00Z"));
   REQUIRE(again.ok());
   CHECK(*again == *r);
 }

@@ -38,7 +38,8 @@ std::string ValueString(const Json& v) {
   }
   if (v.is_object()) {
     std::string out;
-    for (const auto& [k, child] : v.items()) out += k + "=" + ValueString(child);
+    for (const auto& [k, child] : v.items())
+      out += k + "=" + ValueString(child);
     return out;
   }
   return GoFormat(v);
@@ -171,8 +172,8 @@ std::string PathElement::String() const {
 }
 
 int Compare(const PathElement& a, const PathElement& b) {
-  if (a.kind != b.kind) return Cmp(static_cast<int>(a.kind),
-                                   static_cast<int>(b.kind));
+  if (a.kind != b.kind)
+    return Cmp(static_cast<int>(a.kind), static_cast<int>(b.kind));
   switch (a.kind) {
     case PathElement::Kind::kField:
       return Cmp(a.field, b.field);

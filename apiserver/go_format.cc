@@ -16,8 +16,8 @@ using base::Json;
 std::string GoFloat(double f) {
   if (f == 0) return std::signbit(f) ? "-0" : "0";
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, f,
-                           std::chars_format::scientific);
+  auto res =
+      std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
   std::string_view sci(buf, res.ptr - buf);  // e.g. "-1.2345e+06"
   bool neg = !sci.empty() && sci[0] == '-';
   if (neg) sci.remove_prefix(1);
@@ -167,7 +167,8 @@ std::string GoJsonMarshal(const Json& v) {
       out += "\\u003e";
     } else if (c == '&') {
       out += "\\u0026";
-    } else if (c == '\xE2' && i + 2 < dumped.size() && dumped[i + 1] == '\x80' &&
+    } else if (c == '\xE2' && i + 2 < dumped.size() &&
+               dumped[i + 1] == '\x80' &&
                (dumped[i + 2] == '\xA8' || dumped[i + 2] == '\xA9')) {
       out += dumped[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
       i += 2;

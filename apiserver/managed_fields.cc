@@ -17,8 +17,7 @@ constexpr int kMaxUpdateManagers = 10;
 
 int64_t Seconds(const std::optional<base::Time>& t) {
   if (!t) return 0;
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             t->time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch())
       .count();
 }
 
@@ -115,7 +114,8 @@ Json EncodeManagedFields(const ManagedFields& managed) {
                      if (Seconds(p->time) != Seconds(q->time)) {
                        return Seconds(p->time) < Seconds(q->time);
                      }
-                     if (p->manager != q->manager) return p->manager < q->manager;
+                     if (p->manager != q->manager)
+                       return p->manager < q->manager;
                      if (p->api_version != q->api_version) {
                        return p->api_version < q->api_version;
                      }
@@ -177,15 +177,14 @@ Json FieldManager::Zero(const FieldSchema& s, int depth) const {
   for (const auto& [name, prop] : props->items()) {
     FieldSchema f = LookupField(registry_, s, name);
     if (!f.known()) continue;
-    const Json* def = f.raw != nullptr && f.raw->is_object() &&
-                              f.raw->contains("default")
-                          ? &(*f.raw)["default"]
-                          : nullptr;
-    bool is_struct = f.resolved->is_object() &&
-                     f.resolved->contains("properties");
-    std::string type = f.resolved->is_object()
-                           ? f.resolved->value("type", "")
-                           : std::string();
+    const Json* def =
+        f.raw != nullptr && f.raw->is_object() && f.raw->contains("default")
+            ? &(*f.raw)["default"]
+            : nullptr;
+    bool is_struct =
+        f.resolved->is_object() && f.resolved->contains("properties");
+    std::string type =
+        f.resolved->is_object() ? f.resolved->value("type", "") : std::string();
     if (def != nullptr && def->is_object() && def->empty()) {
       // A non-pointer struct: always there; a metav1.Time inside is null.
       out[name] = is_struct ? Zero(f, depth + 1)
@@ -272,15 +271,16 @@ void FieldManager::CapManagers(ManagedFields& managed) {
   if (updaters.size() <= kMaxUpdateManagers) return;
   std::sort(updaters.begin(), updaters.end(),
             [&managed](const std::string& a, const std::string& b) {
-              int64_t ta = Seconds(managed[a].time), tb = Seconds(managed[b].time);
+              int64_t ta = Seconds(managed[a].time),
+                      tb = Seconds(managed[b].time);
               return ta != tb ? ta < tb : a < b;
             });
   std::map<std::string, std::string> first_of_version;
   size_t length = updaters.size();
   for (size_t i = 0; i < updaters.size() && length > kMaxUpdateManagers; ++i) {
     ManagedEntry e = managed[updaters[i]];
-    std::string bucket = ManagerIdentifier("ancient-changes", "Update",
-                                           e.api_version, "");
+    std::string bucket =
+        ManagerIdentifier("ancient-changes", "Update", e.api_version, "");
     auto first = first_of_version.find(e.api_version);
     if (first == first_of_version.end()) {
       first_of_version[e.api_version] = updaters[i];
@@ -327,8 +327,8 @@ void UpdateManagedFields(const SchemaRegistry& registry, const Json& schema,
   if (!obj.is_object()) return;
   smd::FieldManager fm(registry, schema, who);
   auto decode = [](const Json* o) {
-    const Json* mf = o != nullptr ? base::Find(*o, {"metadata", "managedFields"})
-                                  : nullptr;
+    const Json* mf =
+        o != nullptr ? base::Find(*o, {"metadata", "managedFields"}) : nullptr;
     auto d = smd::DecodeManagedFields(mf != nullptr ? *mf : Json());
     return d.ok() ? std::move(d).value() : smd::ManagedFields();
   };
@@ -337,9 +337,9 @@ void UpdateManagedFields(const SchemaRegistry& registry, const Json& schema,
   // resets them.
   smd::ManagedFields managed;
   const Json* sent = base::Find(obj, {"metadata", "managedFields"});
-  bool reset = sent != nullptr && sent->is_array() &&
-               (sent->empty() ||
-                (sent->size() == 1 && (*sent)[0] == Json::object()));
+  bool reset =
+      sent != nullptr && sent->is_array() &&
+      (sent->empty() || (sent->size() == 1 && (*sent)[0] == Json::object()));
   if (!who.subresource.empty()) {
     managed = decode(old);
   } else if (!reset) {

@@ -1,7 +1,8 @@
+#include "apiserver/managed_fields.h"
+
 #include <catch2/catch.hpp>
 
 #include "apiserver/apply.h"
-#include "apiserver/managed_fields.h"
 #include "apiserver/patch_testdata.h"
 
 namespace ksim::apiserver {
@@ -72,8 +73,7 @@ TEST_CASE("create records the creator's fields as kube-apiserver does",
   CHECK(obj["metadata"]["managedFields"] == want);
 }
 
-TEST_CASE("an update takes changed fields from the other managers",
-          "[apply]") {
+TEST_CASE("an update takes changed fields from the other managers", "[apply]") {
   Json old = Created();
   Json obj = old;
   obj["spec"]["replicas"] = 3;
@@ -128,9 +128,9 @@ TEST_CASE("status is owned through /status only", "[apply]") {
   UpdateManagedFields(Registry(), DeploymentSchema(), &old, main,
                       Who("kubectl-edit", "2025-01-02T00:00:00Z"));
   CHECK(main["metadata"]["managedFields"] == old["metadata"]["managedFields"]);
-  UpdateManagedFields(Registry(), DeploymentSchema(), &old, obj,
-                      Who("kube-controller-manager", "2025-01-02T00:00:00Z",
-                          "status"));
+  UpdateManagedFields(
+      Registry(), DeploymentSchema(), &old, obj,
+      Who("kube-controller-manager", "2025-01-02T00:00:00Z", "status"));
   const Json& mf = obj["metadata"]["managedFields"];
   REQUIRE(mf.size() == 2);
   CHECK(mf[1]["subresource"] == "status");
@@ -152,8 +152,7 @@ TEST_CASE("managedFields sent with an update", "[apply]") {
     obj["metadata"]["managedFields"] = Json::parse(R"([{"operation":"X"}])");
     UpdateManagedFields(Registry(), DeploymentSchema(), &old, obj,
                         Who("x", "2025-01-02T00:00:00Z"));
-    CHECK(obj["metadata"]["managedFields"] ==
-          old["metadata"]["managedFields"]);
+    CHECK(obj["metadata"]["managedFields"] == old["metadata"]["managedFields"]);
   }
 }
 
@@ -189,8 +188,9 @@ TEST_CASE("managedFields decoding errors are kube's", "[apply]") {
             Json::parse(R"([{"operation":"Apply","apiVersion":"v1"}])"))
             .status()
             .message() == "missing fieldsType in managed fields entry 0");
-  CHECK(smd::ManagerIdentifier("kubectl", "Update", "apps/v1", "status") ==
-        R"({"manager":"kubectl","operation":"Update","apiVersion":"apps/v1","subresource":"status"})");
+  CHECK(
+      smd::ManagerIdentifier("kubectl", "Update", "apps/v1", "status") ==
+      R"({"manager":"kubectl","operation":"Update","apiVersion":"apps/v1","subresource":"status"})");
   CHECK(smd::ManagerIdentifier("kubectl", "Apply", "apps/v1", "") ==
         R"({"manager":"kubectl","operation":"Apply"})");
 }

@@ -65,9 +65,9 @@ bool NormalizeOperations(const Json& patch, Json& ops) {
   for (const Json& op : patch) {
     Json copy = op.is_null() ? Json::object() : op;
     std::string kind = copy.value("op", "");
-    if (kind != "test" && (copy.value("path", "").empty() ||
-                           (copy.contains("from") &&
-                            copy.value("from", "").empty()))) {
+    if (kind != "test" &&
+        (copy.value("path", "").empty() ||
+         (copy.contains("from") && copy.value("from", "").empty()))) {
       return false;
     }
     if ((kind == "add" || kind == "replace") && !copy.contains("value")) {

@@ -44,7 +44,8 @@ TEST_CASE("JSON patch documents of the wrong shape are 400", "[patch]") {
   CHECK(item.status().message() ==
         "error decoding patch: json: cannot unmarshal string into Go value of "
         "type handlers.jsonPatchOp");
-  auto field = ApplyJsonPatch(kPod, Json::parse(R"([{"op": 1, "path": "/a"}])"));
+  auto field =
+      ApplyJsonPatch(kPod, Json::parse(R"([{"op": 1, "path": "/a"}])"));
   CHECK(field.status().message() ==
         "error decoding patch: json: cannot unmarshal number into Go struct "
         "field jsonPatchOp.op of type string");

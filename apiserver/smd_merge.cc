@@ -34,8 +34,7 @@ struct Indexed {
 }  // namespace
 
 void Typer::CompareAt(const FieldSchema& schema, const Json* lhs,
-                      const Json* rhs, FieldPath& path,
-                      Comparison& out) const {
+                      const Json* rhs, FieldPath& path, Comparison& out) const {
   Node n = Resolve(schema, rhs != nullptr ? rhs : lhs);
   if (lhs != nullptr && rhs != nullptr && !n.mismatch) {
     n.mismatch = Resolve(schema, lhs).mismatch || !SameKind(lhs, rhs);
@@ -133,8 +132,8 @@ Json Typer::Merge(const FieldSchema& schema, const Json& lhs,
   Node n = Resolve(schema, &rhs);
   if (!n.mismatch) n.mismatch = Resolve(schema, &lhs).mismatch;
   bool leaf = n.shape == Node::Shape::kScalar || n.mismatch || n.atomic ||
-              !SameKind(&lhs, &rhs) || (EmptyContainer(&lhs) &&
-                                        EmptyContainer(&rhs));
+              !SameKind(&lhs, &rhs) ||
+              (EmptyContainer(&lhs) && EmptyContainer(&rhs));
   if (leaf) return rhs;
   if (n.shape == Node::Shape::kList) return MergeLists(n, lhs, rhs);
   Json out = Json::object();
@@ -153,33 +152,36 @@ Json Typer::Merge(const FieldSchema& schema, const Json& lhs,
   return out;
 }
 
+Typer::ListIndex Typer::IndexList(const Node& list, const Json& side,
+                                  bool live) const {
+  // Live items may repeat a key (the first stands for it, merged as null);
+  // applied ones were validated unique.
+  ListIndex out;
+  for (const Json& item : AsList(side)) {
+    std::string err;
+    std::optional<PathElement> pe = ItemElement(list, item, &err);
+    if (!pe) continue;
+    auto [it, fresh] = out.observed.emplace(*pe, &item);
+    if (!fresh) {
+      if (!live) continue;
+      it->second = &kNull;
+    }
+    out.pes.push_back(*pe);
+    out.items.push_back(&item);
+  }
+  return out;
+}
+
 // The order of a merged associative list: live items keep their places,
 // applied items follow the applied order, new ones land after their
 // predecessor in the applied list (typed/merge.go visitListItems).
 Json Typer::MergeLists(const Node& list, const Json& lhs,
                        const Json& rhs) const {
   FieldSchema items = LookupItems(registry_, list.schema);
-  std::vector<PathElement> lpes, rpes;
-  std::vector<const Json*> litems;
-  std::map<PathElement, const Json*> lobs, robs;
-  for (const Json& item : AsList(lhs)) {
-    std::string err;
-    std::optional<PathElement> pe = ItemElement(list, item, &err);
-    if (!pe) continue;
-    auto [it, fresh] = lobs.emplace(*pe, &item);
-    if (!fresh) it->second = &kNull;  // duplicated in the live object
-    lpes.push_back(*pe);
-    litems.push_back(&item);
-  }
-  for (const Json& item : AsList(rhs)) {
-    std::string err;
-    std::optional<PathElement> pe = ItemElement(list, item, &err);
-    if (!pe || !robs.emplace(*pe, &item).second) continue;
-    rpes.push_back(*pe);
-  }
+  ListIndex l = IndexList(list, lhs, true), r = IndexList(list, rhs, false);
   std::deque<PathElement> shared;
-  for (const PathElement& pe : rpes) {
-    if (lobs.count(pe)) shared.push_back(pe);
+  for (const PathElement& pe : r.pes) {
+    if (l.observed.count(pe)) shared.push_back(pe);
   }
   std::optional<PathElement> next;
   auto advance = [&]() {
@@ -191,47 +193,43 @@ Json Typer::MergeLists(const Node& list, const Json& lhs,
   };
   advance();
   Json out = Json::array();
-  auto emit = [&](const PathElement& pe, const Json* l, const Json* r) {
-    if (l == nullptr) {
-      out.push_back(*r);
-    } else if (r == nullptr) {
-      out.push_back(*l);
-    } else {
-      out.push_back(Merge(items, *l, *r));
-    }
+  auto emit = [&](const Json* lv, const Json* rv) {
+    out.push_back(lv == nullptr   ? *rv
+                  : rv == nullptr ? *lv
+                                  : Merge(items, *lv, *rv));
   };
   std::set<PathElement> merged_rhs;
   size_t li = 0, ri = 0;
-  while (li < lpes.size() || ri < rpes.size()) {
-    if (li < lpes.size() && ri < rpes.size()) {
-      const PathElement& pe = lpes[li];
-      if (pe == rpes[ri]) {
+  while (li < l.pes.size() || ri < r.pes.size()) {
+    if (li < l.pes.size() && ri < r.pes.size()) {
+      const PathElement& pe = l.pes[li];
+      if (pe == r.pes[ri]) {
         merged_rhs.insert(pe);
-        emit(pe, lobs[pe], robs[pe]);
+        emit(l.observed[pe], r.observed[pe]);
         ++li;
         ++ri;
         advance();
         continue;
       }
-      if (robs.count(pe) && next && !(*next == pe)) {
+      if (r.observed.count(pe) && next && !(*next == pe)) {
         ++li;
         continue;
       }
     }
-    if (li < lpes.size()) {
-      const PathElement& pe = lpes[li];
-      if (!robs.count(pe)) {
-        emit(pe, litems[li], nullptr);
+    if (li < l.pes.size()) {
+      const PathElement& pe = l.pes[li];
+      if (!r.observed.count(pe)) {
+        emit(l.items[li], nullptr);
         ++li;
         continue;
       }
       if (merged_rhs.count(pe)) ++li;
     }
-    if (ri < rpes.size()) {
-      const PathElement& pe = rpes[ri];
+    if (ri < r.pes.size()) {
+      const PathElement& pe = r.pes[ri];
       merged_rhs.insert(pe);
-      auto l = lobs.find(pe);
-      emit(pe, l == lobs.end() ? nullptr : l->second, robs[pe]);
+      auto lv = l.observed.find(pe);
+      emit(lv == l.observed.end() ? nullptr : lv->second, r.observed[pe]);
       ++ri;
       if (next && *next == pe) advance();
     }
@@ -239,8 +237,7 @@ Json Typer::MergeLists(const Node& list, const Json& lhs,
   return out;
 }
 
-std::optional<Json> Typer::RemoveItems(const FieldSchema& schema,
-                                       const Json& v,
+std::optional<Json> Typer::RemoveItems(const FieldSchema& schema, const Json& v,
                                        const FieldSet& set) const {
   Node n = Resolve(schema, &v);
   if (n.shape == Node::Shape::kScalar || n.mismatch) return v;

@@ -26,6 +26,31 @@ std::string At(const std::string& path, const std::string& message) {
 
 }  // namespace
 
+// kube-openapi's schemaconv: x-kubernetes-list-type first; without it a
+// "merge" patch strategy makes the list associative by its merge key (a set
+// without one); anything else is atomic.
+void Typer::SetListRelationship(const FieldSchema& schema, Node& n) {
+  std::string list_type = schema.StringExtension("x-kubernetes-list-type");
+  std::string strategy = schema.StringExtension("x-kubernetes-patch-strategy");
+  if (list_type == "set") {
+    n.associative = true;
+  } else if (list_type == "map") {
+    n.associative = true;
+    if (const Json* keys = schema.Extension("x-kubernetes-list-map-keys");
+        keys != nullptr && keys->is_array()) {
+      for (const Json& k : *keys) {
+        if (k.is_string()) n.keys.push_back(k.get<std::string>());
+      }
+    }
+  } else if (list_type.empty() &&
+             (strategy == "merge" || strategy == "merge,retainKeys")) {
+    n.associative = true;
+    std::string key = schema.StringExtension("x-kubernetes-patch-merge-key");
+    if (!key.empty()) n.keys.push_back(key);
+  }
+  n.atomic = !n.associative;
+}
+
 Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
   Node n;
   n.schema = schema;
@@ -42,8 +67,8 @@ Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
   if (r != nullptr && r->is_object() &&
       r->value("x-kubernetes-int-or-string", false)) {
     n.shape = Node::Shape::kScalar;
-  } else if (type == "array" || (r != nullptr && r->is_object() &&
-                                 r->contains("items"))) {
+  } else if (type == "array" ||
+             (r != nullptr && r->is_object() && r->contains("items"))) {
     n.shape = Node::Shape::kList;
   } else if (type == "object" || has_props || has_add) {
     n.shape = Node::Shape::kMap;
@@ -65,29 +90,7 @@ Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
     }
     return n;
   }
-  if (n.shape == Node::Shape::kList) {
-    std::string list_type = schema.StringExtension("x-kubernetes-list-type");
-    std::string strategy =
-        schema.StringExtension("x-kubernetes-patch-strategy");
-    if (list_type == "set") {
-      n.associative = true;
-    } else if (list_type == "map") {
-      n.associative = true;
-      if (const Json* keys = schema.Extension("x-kubernetes-list-map-keys");
-          keys != nullptr && keys->is_array()) {
-        for (const Json& k : *keys) {
-          if (k.is_string()) n.keys.push_back(k.get<std::string>());
-        }
-      }
-    } else if (list_type.empty() &&
-               (strategy == "merge" || strategy == "merge,retainKeys")) {
-      n.associative = true;
-      std::string key =
-          schema.StringExtension("x-kubernetes-patch-merge-key");
-      if (!key.empty()) n.keys.push_back(key);
-    }
-    n.atomic = !n.associative;
-  }
+  if (n.shape == Node::Shape::kList) SetListRelationship(schema, n);
   if (v != nullptr && !v->is_null()) {
     switch (n.shape) {
       case Node::Shape::kList:
@@ -118,13 +121,15 @@ std::optional<PathElement> Typer::ItemElement(const Node& list,
                                               std::string* error) const {
   if (list.keys.empty()) {
     if (item.is_object()) {
-      *error = "associative list without keys has an element that's a map "
-               "type";
+      *error =
+          "associative list without keys has an element that's a map "
+          "type";
     } else if (item.is_array()) {
       *error = "not supported: associative list with lists as elements";
     } else if (item.is_null()) {
-      *error = "associative list without keys has an element that's an "
-               "explicit null";
+      *error =
+          "associative list without keys has an element that's an "
+          "explicit null";
     } else {
       return PathElement::Value(item);
     }
@@ -143,8 +148,8 @@ std::optional<PathElement> Typer::ItemElement(const Node& list,
   for (const std::string& k : list.keys) {
     if (auto it = item.find(k); it != item.end()) {
       key[k] = *it;
-    } else if (const Json* def = LookupField(registry_, items, k)
-                                     .Extension("default")) {
+    } else if (const Json* def =
+                   LookupField(registry_, items, k).Extension("default")) {
       key[k] = *def;
     }
   }
@@ -153,9 +158,10 @@ std::optional<PathElement> Typer::ItemElement(const Node& list,
     for (const std::string& k : list.keys) {
       names += (names.empty() ? "" : " ") + GoQuote(k);
     }
-    *error = "associative list with keys has an element that omits all key "
-             "fields [" + names +
-             "] (and doesn't have default values for any key fields)";
+    *error =
+        "associative list with keys has an element that omits all key "
+        "fields [" +
+        names + "] (and doesn't have default values for any key fields)";
     return std::nullopt;
   }
   return PathElement::Key(std::move(key));
@@ -175,12 +181,13 @@ void Typer::ValidateAt(const FieldSchema& schema, const Json& v,
       errors.push_back(At(path, "expected any scalar, got " + ValueDump(v)));
     } else if ((n.scalar_type == "integer" || n.scalar_type == "number") &&
                !v.is_number()) {
-      errors.push_back(At(path, "expected numeric (int or float), got " +
-                                    GoTypeName(v)));
+      errors.push_back(
+          At(path, "expected numeric (int or float), got " + GoTypeName(v)));
     } else if (n.scalar_type == "string" && !v.is_string()) {
-      errors.push_back(At(path, "expected string, got "
-                                "&value.valueUnstructured{Value:" +
-                                    GoFormat(v) + "}"));
+      errors.push_back(At(path,
+                          "expected string, got "
+                          "&value.valueUnstructured{Value:" +
+                              GoFormat(v) + "}"));
     } else if (n.scalar_type == "boolean" && !v.is_boolean()) {
       errors.push_back(At(path, "expected boolean, got " + ValueDump(v)));
     }
@@ -195,8 +202,8 @@ void Typer::ValidateAt(const FieldSchema& schema, const Json& v,
         std::string err;
         std::optional<PathElement> item = ItemElement(n, v[i], &err);
         if (!item) {
-          errors.push_back(At(path, "element " + std::to_string(i) + ": " +
-                                        err));
+          errors.push_back(
+              At(path, "element " + std::to_string(i) + ": " + err));
           return;
         }
         pe = *item;
@@ -271,8 +278,7 @@ void Typer::ToFieldSetAt(const FieldSchema& schema, const Json& v,
     FieldSchema f = ChildField(n, k, &declared);
     path.push_back(PathElement::Field(k));
     ToFieldSetAt(f, child, path, out);
-    if (child.is_null() || (child.is_object() && child.empty()) ||
-        !declared) {
+    if (child.is_null() || (child.is_object() && child.empty()) || !declared) {
       out.Insert(path);
     }
     path.pop_back();

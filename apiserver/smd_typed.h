@@ -14,6 +14,7 @@
 #ifndef KSIM_APISERVER_SMD_TYPED_H_
 #define KSIM_APISERVER_SMD_TYPED_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,8 +48,7 @@ class Typer {
                      const Json* rhs) const;
   // `rhs` merged into `lhs`: rhs wins on leaves, associative lists merge
   // by key keeping a sensible order, atomic parts are replaced.
-  Json Merge(const FieldSchema& schema, const Json& lhs,
-             const Json& rhs) const;
+  Json Merge(const FieldSchema& schema, const Json& lhs, const Json& rhs) const;
   // `v` without the paths in `set` (a map emptied by it turns null, as in
   // structured-merge-diff); nullopt when nothing remains.
   std::optional<Json> RemoveItems(const FieldSchema& schema, const Json& v,
@@ -62,16 +62,17 @@ class Typer {
   struct Node {
     enum class Shape { kScalar, kMap, kList };
     Shape shape = Shape::kScalar;
-    FieldSchema schema;       // unknown for deduced parts
-    bool deduced = false;     // no schema: children are deduced too
-    bool atomic = false;      // atomic map or list
-    bool mismatch = false;    // the value is not of the schema's kind
+    FieldSchema schema;     // unknown for deduced parts
+    bool deduced = false;   // no schema: children are deduced too
+    bool atomic = false;    // atomic map or list
+    bool mismatch = false;  // the value is not of the schema's kind
     bool associative = false;
     std::vector<std::string> keys;  // list-map keys; empty for sets
     std::string scalar_type;        // "string", "integer", ... "" untyped
   };
 
   Node Resolve(const FieldSchema& schema, const Json* v) const;
+  static void SetListRelationship(const FieldSchema& schema, Node& n);
   FieldSchema ChildField(const Node& map, const std::string& name,
                          bool* declared) const;
   // The path element of a list item, or an error message.
@@ -84,6 +85,12 @@ class Typer {
                  FieldPath& path, Comparison& out) const;
   void CompareLists(const Node& list, const Json* lhs, const Json* rhs,
                     FieldPath& path, Comparison& out) const;
+  struct ListIndex {
+    std::vector<PathElement> pes;    // in list order
+    std::vector<const Json*> items;  // parallel to pes
+    std::map<PathElement, const Json*> observed;
+  };
+  ListIndex IndexList(const Node& list, const Json& side, bool live) const;
   Json MergeLists(const Node& list, const Json& lhs, const Json& rhs) const;
   void ValidateAt(const FieldSchema& schema, const Json& v,
                   const std::string& path,

@@ -32,9 +32,7 @@ std::string GoPercentS(const Json& v) {
   return "%!s(" + GoTypeName(v) + "=" + GoFormat(v) + ")";
 }
 
-Status BadRequestErr(const char* message) {
-  return base::BadRequest(message);
-}
+Status BadRequestErr(const char* message) { return base::BadRequest(message); }
 
 }  // namespace
 
@@ -117,8 +115,8 @@ StatusOr<PatchMeta> Merger::MetaFor(const FieldSchema& parent,
   // extractRetainKeysPatchStrategy: retainKeys plus at most one other.
   if (strategies.size() == 1) {
     if (strategies[0] != "retainKeys") meta.strategy = strategies[0];
-  } else if (strategies.size() == 2 && (strategies[0] == "retainKeys" ||
-                                        strategies[1] == "retainKeys")) {
+  } else if (strategies.size() == 2 &&
+             (strategies[0] == "retainKeys" || strategies[1] == "retainKeys")) {
     meta.strategy =
         strategies[0] == "retainKeys" ? strategies[1] : strategies[0];
   } else if (strategies.size() >= 2) {
@@ -178,7 +176,8 @@ Status Merger::MergeSetElementOrder(Json& original, Json& patch,
     if (!original_list.is_array()) {
       return ErrBadArgType("[]interface {}", original_list);
     }
-    if (!patch_list.is_array()) return ErrBadArgType("[]interface {}", patch_list);
+    if (!patch_list.is_array())
+      return ErrBadArgType("[]interface {}", patch_list);
     KSIM_ASSIGN_OR_RETURN(PatchMeta meta, MetaFor(schema, field, true));
     KSIM_RETURN_IF_ERROR(
         ValidatePatchWithSetOrderList(patch_list, order, meta.merge_key));
@@ -201,8 +200,8 @@ Status Merger::MergeSetElementOrder(Json& original, Json& patch,
                           SliceElementType(original_list, patch_list));
     KSIM_ASSIGN_OR_RETURN(
         original[field],
-        NormalizeElementOrder(std::move(present), std::move(server_only),
-                              order, original_list, meta.merge_key,
+        NormalizeElementOrder(std::move(present), std::move(server_only), order,
+                              original_list, meta.merge_key,
                               elem == "map[string]interface {}"));
     patch.erase(field);
   }
@@ -225,8 +224,7 @@ Status Merger::MergeOneKey(Json& original, std::string key, Json patch_value,
     return Status::Ok();
   }
   auto it = original.find(key);
-  if (it == original.end() ||
-      GoTypeName(*it) != GoTypeName(patch_value)) {
+  if (it == original.end() || GoTypeName(*it) != GoTypeName(patch_value)) {
     if (is_delete_list) return Status::Ok();
     DiscardNullValues(patch_value);
     auto [value, keep] = RemoveDirectives(std::move(patch_value));
@@ -249,9 +247,9 @@ Status Merger::MergeOneKey(Json& original, std::string key, Json patch_value,
   }
   if (it->is_array()) {
     KSIM_ASSIGN_OR_RETURN(PatchMeta meta, MetaFor(schema, key, true));
-    KSIM_ASSIGN_OR_RETURN(*it, MergeSliceHandler(std::move(*it),
-                                                 std::move(patch_value), meta,
-                                                 is_delete_list));
+    KSIM_ASSIGN_OR_RETURN(
+        *it, MergeSliceHandler(std::move(*it), std::move(patch_value), meta,
+                               is_delete_list));
     return Status::Ok();
   }
   *it = std::move(patch_value);

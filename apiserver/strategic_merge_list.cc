@@ -327,8 +327,8 @@ StatusOr<Json> Merger::MergeSliceOfMaps(Json original, Json patch,
     if (key == v.end()) return ErrNoMergeKey(v, meta.merge_key);
     KSIM_ASSIGN_OR_RETURN(int at, FindByKey(original, meta.merge_key, *key));
     if (at >= 0) {
-      KSIM_ASSIGN_OR_RETURN(
-          original[at], MergeMap(std::move(original[at]), v, meta.value));
+      KSIM_ASSIGN_OR_RETURN(original[at],
+                            MergeMap(std::move(original[at]), v, meta.value));
     } else {
       original.push_back(v);
     }
