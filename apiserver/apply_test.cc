@@ -149,6 +149,29 @@ TEST_CASE("fields no longer applied are removed unless owned by others",
   }
 }
 
+TEST_CASE("pruning leaves server-set and unowned fields alone", "[apply]") {
+  Json config = Json::parse(kConfig);
+  config["metadata"]["labels"]["tier"] = "fe";
+  auto first = Apply(nullptr, config, Who("kubectl", "2025-01-01T00:00:00Z"));
+  REQUIRE(first.ok());
+  // What the server adds: system metadata, defaults nobody applied, status.
+  Json live = *first;
+  live["metadata"]["uid"] = "u1";
+  live["metadata"]["resourceVersion"] = "7";
+  live["metadata"]["creationTimestamp"] = "2025-01-01T00:00:00Z";
+  live["spec"]["strategy"] = {{"type", "RollingUpdate"}};
+  live["status"] = {{"replicas", 2}};
+  config["metadata"]["labels"].erase("tier");
+  auto r = Apply(&live, config, Who("kubectl", "2025-01-02T00:00:00Z"));
+  REQUIRE(r.ok());
+  Json want = live;
+  want["metadata"]["labels"].erase("tier");
+  want["metadata"].erase("managedFields");
+  Json got = *r;
+  got["metadata"].erase("managedFields");
+  CHECK(got == want);
+}
+
 TEST_CASE("list-maps merge by key; atomic lists are replaced", "[apply]") {
   Json live = Applied();
   // Another manager adds a sidecar container and args to web.
