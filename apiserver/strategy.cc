@@ -17,6 +17,9 @@ void Strategy::PrepareForStatusUpdate(Json& obj, const Json& old) const {
   } else if (obj.is_object()) {
     obj.erase("spec");
   }
+  // A status body is decoded, and so defaulted, like any other (e.g. a pod's
+  // podIP seeds podIPs, a node's capacity is canonicalised).
+  Default(obj);
 }
 
 // apiequality.Semantic.DeepEqual on JSON: empty lists, maps and nulls equal

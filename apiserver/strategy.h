@@ -7,9 +7,9 @@
 // and for an update of the main resource (PUT or PATCH):
 //   Default(obj); PrepareForUpdate(obj, old); errs = ValidateUpdate(obj, old)
 // and for the status subresource:
-//   Default(obj); PrepareForStatusUpdate(obj, old);
-//   errs = ValidateStatusUpdate(obj, old)
-// (Default runs on every decoded body, as kube's decoder defaults them.)
+//   PrepareForStatusUpdate(obj, old); errs = ValidateStatusUpdate(obj, old)
+// (PrepareForStatusUpdate applies Default itself: kube's decoder defaults
+// every body. Default is idempotent, so calling it first is harmless.)
 // The generic code sets server-owned metadata (uid, resourceVersion,
 // creationTimestamp, namespace from the URL; on update it carries over uid,
 // creationTimestamp, generation and, for an unconditional update, the stored
@@ -56,7 +56,7 @@ class Strategy {
 
   // Status subresource: the spec comes from old (and what else the kind's
   // status strategy protects, e.g. labels of Deployments); status and the
-  // mutable metadata come from obj.
+  // mutable metadata come from obj; then Default(obj).
   virtual void PrepareForStatusUpdate(Json& obj, const Json& old) const;
 
   virtual FieldErrors ValidateCreate(const Json& obj) const { return {}; }

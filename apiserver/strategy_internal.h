@@ -69,6 +69,12 @@ FieldErrors ValidatePodTemplateSpec(const Json& tmpl, const std::string& path);
 // Containers of one list ("containers", "initContainers") at `path`.
 FieldErrors ValidateContainers(const Json* containers, const Json& spec,
                                const std::string& path, bool init);
+// env and envFrom of container `c`; `path` is the container's "env".
+void ValidateContainerEnv(const Json& c, const std::string& path,
+                          FieldErrors& errs);
+// volumeMounts of container `c` against the volumes of `spec`.
+void ValidateContainerMounts(const Json& c, const Json& spec,
+                             const std::string& path, FieldErrors& errs);
 // Tolerations at `path`.
 FieldErrors ValidateTolerations(const Json* tolerations,
                                 const std::string& path);
@@ -99,6 +105,9 @@ std::string DerivedSuffix(std::string_view seed);
 bool ServiceExternallyAccessible(const Json& spec);
 // ValidateService (create and, after the update rules, update).
 FieldErrors ValidateService(const Json& svc);
+// ValidateServiceClusterIPsRelatedFields: clusterIP/clusterIPs in step,
+// families and policy values, dual-stack shape.
+void ValidateServiceClusterIPs(const Json& spec, FieldErrors& errs);
 // The update-only rules: clusterIPs and ipFamilies may not change once set
 // (except dual-stack upgrades/downgrades), health-check node port fixed.
 FieldErrors ValidateServiceUpdateRules(const Json& svc, const Json& old);

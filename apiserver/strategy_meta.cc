@@ -368,10 +368,9 @@ FieldErrors ValidateObjectMetaUpdate(const Json& obj, const Json& old) {
               GoStringSlice(&list)));
     }
   }
-  if (Str(meta, "resourceVersion").empty()) {
-    errs.push_back(Invalid("metadata.resourceVersion", "",
-                           "must be specified for an update"));
-  }
+  // kube's "metadata.resourceVersion: must be specified for an update"
+  // cannot fire for the served kinds: they all allow unconditional updates,
+  // for which the generic store fills in the stored resourceVersion first.
   const Json* gen = meta.contains("generation") ? &meta["generation"] : nullptr;
   const Json* old_gen =
       old_meta.contains("generation") ? &old_meta["generation"] : nullptr;

@@ -68,14 +68,20 @@ bool ContainerUpdates(const Json& spec, const Json& old_spec, const char* list,
     return true;
   }
   for (size_t i = 0; i < n; ++i) {
-    if (Str((*now)[i], "image").empty()) {
-      errs.push_back(Required(Child(Index(path, i), "image")));
+    std::string image = Str((*now)[i], "image");
+    if (image.empty()) errs.push_back(Required(Child(Index(path, i), "image")));
+    size_t b = image.find_first_not_of(" \t\n\v\f\r");
+    size_t e = image.find_last_not_of(" \t\n\v\f\r");
+    if (!image.empty() && (b != 0 || e != image.size() - 1)) {
+      errs.push_back(Invalid(Child(Index(path, i), "image"), image,
+                             "must not have leading or trailing whitespace"));
     }
   }
   return false;
 }
 
-void ActiveDeadlineUpdate(const Json& spec, const Json& old_spec,
+// True when kube stops validating the update here.
+bool ActiveDeadlineUpdate(const Json& spec, const Json& old_spec,
                           FieldErrors& errs) {
   const std::string path = "spec.activeDeadlineSeconds";
   bool has_new = spec.contains("activeDeadlineSeconds") &&
@@ -86,16 +92,18 @@ void ActiveDeadlineUpdate(const Json& spec, const Json& old_spec,
     int64_t v = IntField(spec, "activeDeadlineSeconds");
     if (v < 0 || v > kMaxInt32) {
       errs.push_back(Invalid(path, v, InclusiveRangeError(0, kMaxInt32)));
-      return;
+      return true;
     }
     if (has_old && IntField(old_spec, "activeDeadlineSeconds") < v) {
       errs.push_back(
           Invalid(path, v, "must be less than or equal to previous value"));
+      return true;
     }
   } else if (has_old) {
     errs.push_back(Invalid(
         path, nullptr, "must not update from a positive integer to nil value"));
   }
+  return false;
 }
 
 void TolerationUpdates(const Json& spec, const Json& old_spec,
@@ -224,7 +232,7 @@ FieldErrors PodStrategy::ValidateUpdate(const Json& obj,
   const Json& old_spec = o ? *o : kEmpty;
   if (ContainerUpdates(spec, old_spec, "containers", errs)) return errs;
   if (ContainerUpdates(spec, old_spec, "initContainers", errs)) return errs;
-  ActiveDeadlineUpdate(spec, old_spec, errs);
+  if (ActiveDeadlineUpdate(spec, old_spec, errs)) return errs;
   TolerationUpdates(spec, old_spec, errs);
   if (SemanticEqual(spec, old_spec)) return errs;
   // Mask the mutable fields, then anything left is a forbidden change.

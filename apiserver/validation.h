@@ -114,9 +114,10 @@ FieldErrors ValidateFinalizerName(std::string_view name,
 // references, finalizers.
 FieldErrors ValidateObjectMeta(const Json& obj, bool namespaced, NameRule rule);
 // ValidateObjectMetaUpdate: immutable name, namespace, uid,
-// creationTimestamp, deletion fields; resourceVersion required; generation
-// not decremented; no new finalizers once deleting; plus labels,
-// annotations, owner references and finalizers of the new object.
+// creationTimestamp, deletion fields; generation not decremented; no new
+// finalizers once deleting; plus labels, annotations, owner references and
+// finalizers of the new object. (A missing resourceVersion is the generic
+// store's business: every served kind allows unconditional updates.)
 FieldErrors ValidateObjectMetaUpdate(const Json& obj, const Json& old);
 
 // ---- Small helpers for strategies ----
