@@ -109,6 +109,17 @@ TEST_CASE("nodes", "[strategy]") {
   std::map<std::string, std::string> fields;
   s.AddSelectableFields(moved, fields);
   CHECK(fields["spec.unschedulable"] == "true");
+
+  // A kubelet's status write keeps the spec and is defaulted like any body.
+  Json heartbeat = node;
+  heartbeat["spec"]["unschedulable"] = true;
+  heartbeat["status"] = {
+      {"capacity", {{"cpu", "2000m"}, {"memory", "2048Mi"}}}};
+  s.PrepareForStatusUpdate(heartbeat, node);
+  CHECK(heartbeat["spec"] == node["spec"]);
+  CHECK(heartbeat["status"]["allocatable"] ==
+        Json{{"cpu", "2"}, {"memory", "2Gi"}});
+  CHECK(s.ValidateStatusUpdate(heartbeat, node).empty());
 }
 
 TEST_CASE("configmaps and secrets", "[strategy]") {

@@ -239,9 +239,11 @@ FieldErrors PodStrategy::ValidateUpdate(const Json& obj,
   Json munged = spec;
   for (const char* list : {"containers", "initContainers"}) {
     const Json* before = Arr(old_spec, list);
-    if (!munged.contains(list) || before == nullptr) continue;
-    for (size_t i = 0; i < munged[list].size(); ++i) {
-      munged[list][i]["image"] = (*before)[i].value("image", Json());
+    if (!munged.contains(list) || !munged[list].is_array() || !before) continue;
+    for (size_t i = 0; i < munged[list].size() && i < before->size(); ++i) {
+      Json& c = munged[list][i];
+      if (!c.is_object() || !(*before)[i].is_object()) continue;
+      c["image"] = (*before)[i].value("image", Json());
     }
   }
   for (const char* k :
