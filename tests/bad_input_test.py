@@ -7,7 +7,10 @@ Run: KSIM_BINARY=build/ksim /usr/bin/python3 tests/bad_input_test.py
 import http.client
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -435,6 +438,29 @@ class BadInputTest(unittest.TestCase):
                                 'inclusive')
         self.assertEqual(st["details"]["causes"][0]["field"],
                          "spec.ports[0].port")
+
+
+class ServerStopTest(unittest.TestCase):
+    """SIGTERM stops the server promptly even while a client holds an idle
+    keep-alive connection (kube-apiserver closes idle connections on
+    shutdown; clients such as urllib3 pools keep them open)."""
+
+    def test_sigterm_with_idle_keep_alive_connection(self):
+        with harness.Cluster(name="stop") as c:
+            conn = http.client.HTTPConnection("127.0.0.1", c.port, timeout=5)
+            conn.request("GET", "/api/v1/namespaces")
+            self.assertEqual(conn.getresponse().read()[:1], b"{")
+            proc = c.proc
+            start = time.monotonic()
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                rc = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                rc = "still running after 5s"
+            took = time.monotonic() - start
+            conn.close()
+            self.assertEqual(rc, 0, "SIGTERM with an idle connection open: "
+                             "%s (%.1fs)\n%s" % (rc, took, c.log_tail(5)))
 
 
 if __name__ == "__main__":
