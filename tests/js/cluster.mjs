@@ -37,6 +37,14 @@ function readyz(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Servers still running when this process ends (a failing or killed test)
+// are stopped by pid, so none outlives its test.
+const running = new Set();
+process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : 15)));
+}
+
 export class Cluster {
   constructor(extraArgs = []) {
     this.extraArgs = extraArgs;
@@ -60,8 +68,10 @@ export class Cluster {
       this.proc = spawn(binary, args, { stdio: ['ignore', log, log],
         env: { ...process.env, HOME: this.tmp } });
       fs.closeSync(log);
+      const proc = this.proc;
+      running.add(proc);
       let exited = null;
-      this.proc.once('exit', (code) => { exited = code; });
+      proc.once('exit', (code) => { exited = code; running.delete(proc); });
       const deadline = Date.now() + READY_TIMEOUT_MS;
       while (Date.now() < deadline && exited === null) {
         if (await readyz(this.port) && fs.existsSync(this.kubeconfig)) return this;
