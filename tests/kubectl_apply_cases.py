@@ -52,6 +52,33 @@ class ApplyTest(KubectlCase):
         obj = self.get_json("cm", "applied", "-n", ns)
         self.assertNotIn("data", obj, json.dumps(obj, indent=1))
 
+    def test_diff_and_server_dry_run(self):
+        """kubectl diff and --dry-run=server both send dryRun=All; nothing
+        may be written."""
+        ns = self.namespace("dry")
+        d, _ = self.write("cm.yaml", CM % ("dry", "one"))
+        self.write("cm2.yaml", CM % ("dry", "two"), d)
+        self.ok("apply", "-f", "cm.yaml", "-n", ns, cwd=d)
+        rv = self.get_json("cm", "dry", "-n", ns)["metadata"][
+            "resourceVersion"]
+        r = self.k("diff", "-f", "cm.yaml", "-n", ns, cwd=d)
+        self.assertEqual(r.rc, 0, "no difference: exit 0\n" + r.describe())
+        self.expect_out(r, "")
+        r = self.k("diff", "-f", "cm2.yaml", "-n", ns, cwd=d)
+        self.assertEqual(r.rc, 1, "a difference: exit 1\n" + r.describe())
+        self.expect_line(r, "-  k: one")
+        self.expect_line(r, "+  k: two")
+        r = self.ok("apply", "-f", "cm2.yaml", "--dry-run=server", "-n", ns,
+                    cwd=d)
+        self.expect_out(r, "configmap/dry configured (server dry run)\n")
+        r = self.ok("apply", "--server-side", "-f", "cm2.yaml",
+                    "--dry-run=server", "-n", ns, cwd=d)
+        self.expect_out(r, "configmap/dry serverside-applied (server dry "
+                        "run)\n")
+        obj = self.get_json("cm", "dry", "-n", ns)
+        self.expect_field(obj, "data", {"k": "one"})
+        self.assertEqual(obj["metadata"]["resourceVersion"], rv)
+
     def test_apply_strategic_list_merge(self):
         ns = self.namespace("csa-svc")
         svc = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
