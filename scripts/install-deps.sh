@@ -12,6 +12,7 @@ PACKAGES=(
   cmake g++ make pkg-config            # build tools
   libsqlite3-dev libcpp-httplib-dev    # store, HTTP front
   nlohmann-json3-dev libyaml-cpp-dev   # JSON, YAML
+  libprotobuf-dev                      # kubectl's protobuf request bodies
   catch2                               # unit tests
   python3-kubernetes                   # Python client tests
   nodejs npm                           # JavaScript client tests
