@@ -101,7 +101,7 @@ const ResourceInfo* ResourceOfKey(std::string_view key) {
   return nullptr;
 }
 
-std::string EncodeForStorage(base::Json obj) {
+std::string EncodeForStorage(base::Json& obj) {
   if (auto m = obj.find("metadata"); m != obj.end() && m->is_object()) {
     m->erase("resourceVersion");
   }

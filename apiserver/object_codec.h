@@ -28,8 +28,9 @@ std::string ObjectKey(const ResourceInfo& r, std::string_view ns,
 // The resource whose prefix `key` is under; null for foreign keys.
 const ResourceInfo* ResourceOfKey(std::string_view key);
 
-// Serialises obj for storage (drops metadata.resourceVersion).
-std::string EncodeForStorage(base::Json obj);
+// Serialises obj for storage. Drops metadata.resourceVersion from obj first
+// (the store revision is the version), so no copy of the tree is needed.
+std::string EncodeForStorage(base::Json& obj);
 // The stored bytes with "resourceVersion":"<rv>" spliced into the top-level
 // metadata object. Valid JSON in, valid JSON out; when the text has no
 // top-level metadata object it is returned unchanged.

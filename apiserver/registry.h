@@ -52,6 +52,9 @@ struct WriteOptions {
   std::string field_manager;
   FieldValidation validation = FieldValidation::kWarn;  // server default
   bool force = false;  // server-side apply: take over conflicting fields
+  // Set by Patch for server-side apply, whose managedFields ServerSideApply
+  // already computed: the Update bookkeeping must not run on top of it.
+  bool apply = false;
 };
 
 struct DeleteOptions {

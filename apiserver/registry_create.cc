@@ -173,6 +173,14 @@ StatusOr<WriteResult> Registry::CreateObject(const Target& t, Json obj,
   if (meta.contains("generation")) meta.erase("generation");
   const Strategy& strategy = StrategyFor(r);
   strategy.Default(obj);
+  // Ownership is recorded before the server fills in fields of its own
+  // (ClusterIPs, status), which no manager owns, as in kube-apiserver.
+  const Json* schema = schemas_.ByName(r.schema_name);
+  if (schema != nullptr && !o.apply) {
+    UpdateManagedFields(schemas_, *schema, nullptr, obj,
+                        {o.field_manager, "Update", r.GroupVersion(), "",
+                         clock_->Now()});
+  }
   if (r.resource == "services") {
     KSIM_RETURN_IF_ERROR(service_ips_.Allocate(nullptr, obj));
     strategy.Default(obj);
@@ -180,11 +188,6 @@ StatusOr<WriteResult> Registry::CreateObject(const Target& t, Json obj,
   strategy.PrepareForCreate(obj);
   FieldErrors errs = strategy.ValidateCreate(obj);
   if (!errs.empty()) return ToInvalidStatus(r.group, r.kind, name, errs);
-  if (const Json* schema = schemas_.ByName(r.schema_name)) {
-    UpdateManagedFields(schemas_, *schema, nullptr, obj,
-                        {o.field_manager, "Update", r.GroupVersion(), "",
-                         clock_->Now()});
-  }
   WriteResult result;
   result.http_code = 201;
   result.warnings = std::move(warn);
@@ -194,8 +197,9 @@ StatusOr<WriteResult> Registry::CreateObject(const Target& t, Json obj,
     return result;
   }
   store::Attributes attrs = AttributesOf(r, obj);
-  auto created = store_->Create(ObjectKey(r, t.ns, name),
-                                EncodeForStorage(obj), std::move(attrs));
+  std::string stored = EncodeForStorage(obj);
+  auto created = store_->Create(ObjectKey(r, t.ns, name), std::move(stored),
+                                std::move(attrs));
   if (!created.ok()) {
     if (r.resource == "services") service_ips_.Release(obj);
     if (created.status().code() == base::Code::kAlreadyExists) {

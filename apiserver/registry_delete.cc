@@ -147,10 +147,11 @@ StatusOr<WriteResult> Registry::FinishDelete(const Target& t,
     if (hooks_.deleted) hooks_.deleted(r, t.ns, uid);
     AfterDelete(t);
   }
-  result.body = ReturnsDeletedObject(r)
-                    ? WithResourceVersion(EncodeForStorage(obj),
-                                          cur.mod_revision)
-                    : SuccessStatus(r, t.name, uid).dump();
+  if (ReturnsDeletedObject(r)) {
+    result.body = WithResourceVersion(*cur.value, cur.mod_revision);
+  } else {
+    result.body = SuccessStatus(r, t.name, uid).dump();
+  }
   return result;
 }
 

@@ -115,7 +115,8 @@ StatusOr<WriteResult> Registry::UpdateObject(
       result.body = WithResourceVersion(*cur->value, cur->mod_revision);
       return result;
     }
-    if (const Json* schema = schemas_.ByName(r.schema_name)) {
+    if (const Json* schema = schemas_.ByName(r.schema_name);
+        schema != nullptr && !o.apply) {
       UpdateManagedFields(schemas_, *schema, &old, obj,
                           {o.field_manager, "Update", r.GroupVersion(),
                            t.subresource, clock_->Now()});
@@ -237,7 +238,9 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
   };
   // Patches apply to the latest version and retry on conflicts, unless the
   // patch itself pins metadata.resourceVersion.
-  auto result = UpdateObject(t, o, mutate, {}, kind == PatchKind::kApply);
+  WriteOptions po = o;
+  po.apply = kind == PatchKind::kApply;
+  auto result = UpdateObject(t, po, mutate, {}, po.apply);
   if (result.ok()) result->warnings = std::move(warnings);
   if (t.subresource == "scale") return AsScale(*t.resource, std::move(result));
   return result;
