@@ -104,6 +104,12 @@ const ResourceInfo* ResourceOfKey(std::string_view key) {
 std::string EncodeForStorage(base::Json& obj) {
   if (auto m = obj.find("metadata"); m != obj.end() && m->is_object()) {
     m->erase("resourceVersion");
+    // ObjectMeta's collections are omitempty in Go: an empty one is absent.
+    for (const char* key : {"labels", "annotations", "finalizers",
+                            "ownerReferences", "managedFields"}) {
+      auto it = m->find(key);
+      if (it != m->end() && (it->is_null() || it->empty())) m->erase(it);
+    }
   }
   return obj.dump();
 }

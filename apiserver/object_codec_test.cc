@@ -24,6 +24,11 @@ TEST_CASE("resourceVersion is spliced into the top-level metadata",
 TEST_CASE("storage encoding drops resourceVersion; keys by scope", "[codec]") {
   base::Json obj = {{"metadata", {{"name", "a"}, {"resourceVersion", "5"}}}};
   REQUIRE(EncodeForStorage(obj) == R"({"metadata":{"name":"a"}})");
+  // Empty omitempty collections of ObjectMeta are dropped, as Go does.
+  base::Json empty = {{"metadata", {{"name", "a"},
+                                    {"labels", base::Json::object()},
+                                    {"finalizers", base::Json::array()}}}};
+  REQUIRE(EncodeForStorage(empty) == R"({"metadata":{"name":"a"}})");
   const ResourceInfo* pods = FindResource("", "v1", "pods");
   const ResourceInfo* deploy = FindResource("apps", "v1", "deployments");
   const ResourceInfo* nodes = FindResource("", "v1", "nodes");
