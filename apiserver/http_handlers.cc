@@ -2,11 +2,17 @@
 #include <vector>
 
 #include "apiserver/api_errors.h"
+#include "apiserver/field_errors.h"
 #include "apiserver/http_internal.h"
 #include "apiserver/object_codec.h"
 
 namespace ksim::apiserver {
 namespace {
+
+const base::Status kMethodNotAllowed(
+    base::Code::kMethodNotAllowed,
+    "the server does not allow this method on the requested resource",
+    base::Details{});
 
 const base::Status kNotFoundPath(base::Code::kNotFound,
                                  "the server could not find the requested "
@@ -101,7 +107,12 @@ base::StatusOr<WriteOptions> ParseWriteOptions(const httplib::Request& req,
   } else if (fv == "Warn" || fv.empty()) {
     o.validation = FieldValidation::kWarn;
   } else {
-    return base::BadRequest("fieldValidation parameter unsupported: " + fv);
+    const char* kind = patch ? "PatchOptions"
+                       : req.method == "PUT" ? "UpdateOptions"
+                                             : "CreateOptions";
+    return ToInvalidStatus("meta.k8s.io", kind, "",
+                           {NotSupported("fieldValidation", fv,
+                                         {"", "Ignore", "Strict", "Warn"})});
   }
   std::string force = Param(req, "force");
   o.force = force == "true" || force == "1";
@@ -223,8 +234,7 @@ void Answer(const HttpContext& ctx, const Target& t,
 
 void HandleGet(const HttpContext& ctx, const Target& t, bool watch,
                const httplib::Request& req, httplib::Response& res) {
-  std::string w = Param(req, "watch");
-  watch = watch || w == "true" || w == "1";
+  watch = watch || BoolParam(req, "watch");
   if (t.subresource == "log") {
     ServePodLog(ctx, t, req, res);
     return;
@@ -290,14 +300,12 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
     if (t.subresource == "binding") {
       return Answer(ctx, t, ctx.registry->Bind(t, req.body, *o), req, res);
     }
-    if (!t.name.empty()) {
-      return WriteStatus(req, res,
-                         NewMethodNotSupported(*t.resource, "create"));
-    }
+    if (!t.name.empty()) return WriteStatus(req, res, kMethodNotAllowed);
     return Answer(ctx, t, ctx.registry->Create(t, req.body, *o), req, res);
   }
-  if (t.name.empty() || t.subresource == "log" ||
-      t.subresource == "binding" || t.subresource == "finalize") {
+  if (t.name.empty()) return WriteStatus(req, res, kMethodNotAllowed);
+  if (t.subresource == "log" || t.subresource == "binding" ||
+      t.subresource == "finalize") {
     return WriteStatus(req, res, NewMethodNotSupported(
                                      *t.resource, is_patch ? "patch" : "update"));
   }

@@ -55,6 +55,9 @@ void ServePodLog(const HttpContext& ctx, const Target& t,
 
 // A query parameter, or "" when absent.
 std::string Param(const httplib::Request& req, const char* name);
+// A boolean query parameter as kube-apiserver converts it: present and not
+// "0" or "false" (any case) means true.
+bool BoolParam(const httplib::Request& req, const char* name);
 
 }  // namespace ksim::apiserver
 

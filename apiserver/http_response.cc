@@ -1,4 +1,5 @@
 // HTTP front: content negotiation and response writing.
+#include <cctype>
 #include <string>
 
 #include "apiserver/api_errors.h"
@@ -15,6 +16,13 @@ constexpr size_t kGzipThreshold = 128 * 1024;
 
 std::string Param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+bool BoolParam(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return false;
+  std::string v = req.get_param_value(name);
+  for (char& c : v) c = static_cast<char>(std::tolower(c));
+  return v != "0" && v != "false";
 }
 
 Negotiated Negotiate(const httplib::Request& req) {

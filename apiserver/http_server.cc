@@ -132,7 +132,9 @@ void ApiServerImpl::Route() {
   http_.new_task_queue = [] { return new ElasticPool(8, 16384); };
   http_.set_tcp_nodelay(true);
   http_.set_keep_alive_max_count(1000000);
-  http_.set_keep_alive_timeout(60);
+  // An idle keep-alive connection holds a pool thread, and stopping waits
+  // for it: a short idle timeout keeps shutdown prompt (clients reconnect).
+  http_.set_keep_alive_timeout(2);
   http_.set_read_timeout(60);
   http_.set_payload_max_length(kMaxRequestBodyBytes);
   http_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {

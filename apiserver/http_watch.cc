@@ -142,7 +142,7 @@ void ServeWatch(const HttpContext& ctx, const Target& t, const ListQuery& q,
                      ? 1800 + static_cast<int64_t>(ctx.rng->Uniform(1800))
                      : std::atoll(timeout.c_str());
   w->deadline = SteadyClock::now() + std::chrono::seconds(secs);
-  w->bookmarks = Param(req, "allowWatchBookmarks") == "true";
+  w->bookmarks = BoolParam(req, "allowWatchBookmarks");
   w->next_bookmark = SteadyClock::now() + std::chrono::minutes(1);
   auto watcher = ctx.registry->Watch(
       t, q, [signal = w->signal] { signal->Notify(); }, &w->pending);
@@ -159,10 +159,10 @@ void ServeWatch(const HttpContext& ctx, const Target& t, const ListQuery& q,
   }
   w->watcher = std::move(watcher).value();
   w->last_revision = ctx.registry->store()->CurrentRevision();
-  // "application/json;stream=watch": clients parse it as application/json,
-  // and cpp-httplib leaves it uncompressed, so every event is flushed.
+  // Accept-Encoding was dropped above, so cpp-httplib sends every event
+  // uncompressed and at once.
   res.set_chunked_content_provider(
-      "application/json;stream=watch",
+      "application/json",
       [w](size_t, httplib::DataSink& sink) { return Pump(*w, sink); },
       [w](bool) { w->watcher->Stop(); });
 }

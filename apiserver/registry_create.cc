@@ -18,6 +18,31 @@ std::pair<std::string, std::string> ExpectedKind(const Target& t) {
   return {t.resource->kind, t.resource->GroupVersion()};
 }
 
+// encoding/json's wording for a syntax error in `body`.
+std::string GoJsonSyntaxError(std::string_view body) {
+  try {
+    (void)Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    if (e.byte > body.size()) return "unexpected end of JSON input";
+    std::string msg = e.what();
+    if (msg.find("unexpected end of input") != std::string::npos) {
+      return "unexpected end of JSON input";
+    }
+    char c = e.byte >= 1 ? body[e.byte - 1] : '?';
+    return std::string("invalid character '") + c +
+           "' looking for beginning of value";
+  }
+  return "unexpected end of JSON input";
+}
+
+std::string GoJsonTypeName(const Json& j) {
+  if (j.is_array()) return "array";
+  if (j.is_string()) return "string";
+  if (j.is_boolean()) return "bool";
+  if (j.is_number()) return "number";
+  return "null";
+}
+
 std::string VersionOf(const std::string& gv) {
   size_t slash = gv.find('/');
   return slash == std::string::npos ? gv : gv.substr(slash + 1);
@@ -36,41 +61,64 @@ Registry::Registry(store::Store* store, const base::Clock* clock,
 StatusOr<Json> Registry::DecodeBody(const Target& t, std::string_view body,
                                     const WriteOptions& o,
                                     std::vector<std::string>* warnings) const {
+  auto [kind, gv] = ExpectedKind(t);
+  // kube-apiserver's transformDecodeError: what could not be decoded, and
+  // the first 30 bytes of the body.
+  auto unrecognized = [&, kind = kind](const std::string& why) {
+    std::string shown(body.substr(0, 30));
+    if (body.size() > 30) shown += " ...";
+    return base::BadRequest("the object provided is unrecognized (must be of "
+                            "type " + kind + "): couldn't get version/kind; "
+                            "json parse error: " + why + " (" + shown + ")");
+  };
   auto parsed = base::ParseJson(body);
-  if (!parsed.ok()) {
-    return base::BadRequest("couldn't get version/kind; json parse error: " +
-                            parsed.status().message());
-  }
+  if (!parsed.ok()) return unrecognized(GoJsonSyntaxError(body));
   Json obj = std::move(parsed).value();
   if (!obj.is_object()) {
-    return base::BadRequest(
-        "couldn't get version/kind; json parse error: json: cannot unmarshal " +
-        std::string(obj.type_name()) + " into Go value of type struct { "
-        "APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+    return unrecognized(
+        "json: cannot unmarshal " + GoJsonTypeName(obj) +
+        " into Go value of type struct { APIVersion string "
+        "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
         "\"json:\\\"kind,omitempty\\\"\" }");
   }
-  auto [kind, gv] = ExpectedKind(t);
   // Missing apiVersion/kind default to the endpoint's, as the decoder does.
   if (!obj.contains("apiVersion") || obj["apiVersion"] == "") {
     obj["apiVersion"] = gv;
   }
   if (!obj.contains("kind") || obj["kind"] == "") obj["kind"] = kind;
   if (!obj["apiVersion"].is_string() || !obj["kind"].is_string()) {
-    return base::BadRequest(
-        "couldn't get version/kind; json parse error: json: cannot unmarshal "
-        "into Go struct field .apiVersion of type string");
+    return unrecognized(
+        "json: cannot unmarshal number into Go struct field .apiVersion of "
+        "type string");
   }
-  if (obj["apiVersion"] != gv) {
-    return base::BadRequest("the API version in the data (" +
-                            obj["apiVersion"].get<std::string>() +
-                            ") does not match the expected API version (" +
-                            gv + ")");
-  }
-  if (obj["kind"] != kind) {
-    return base::BadRequest("the kind in the data (" +
-                            obj["kind"].get<std::string>() +
-                            ") does not match the expected kind (" + kind +
-                            ")");
+  const std::string got_gv = obj["apiVersion"];
+  const std::string got_kind = obj["kind"];
+  if (got_gv != gv || got_kind != kind) {
+    std::string head = got_kind + " in version \"" + VersionOf(got_gv) +
+                       "\" cannot be handled as a " + kind + ": ";
+    const std::string group = got_gv.find('/') == std::string::npos
+                                  ? ""
+                                  : got_gv.substr(0, got_gv.find('/'));
+    const ResourceInfo* known = FindResourceByKind(group, got_kind);
+    if (known == nullptr || known->GroupVersion() != got_gv) {
+      return base::BadRequest(head + "no kind \"" + got_kind +
+                              "\" is registered for version \"" + got_gv +
+                              "\" in scheme \"pkg/api/legacyscheme/"
+                              "scheme.go:30\"");
+    }
+    if (got_kind == kind) {
+      return base::BadRequest("the API version in the data (" + got_gv +
+                              ") does not match the expected API version (" +
+                              gv + ")");
+    }
+    auto internal = [](const std::string& g, const std::string& k) {
+      return (g.empty() ? std::string("core") : g.substr(0, g.find('.'))) +
+             "." + k;
+    };
+    return base::BadRequest(head + "converting (" +
+                            internal(known->group, got_kind) + ") to (" +
+                            internal(t.resource->group, kind) +
+                            "): unknown conversion");
   }
   const std::string prefix = kind + " in version \"" + VersionOf(gv) +
                              "\" cannot be handled as a " + kind + ": ";

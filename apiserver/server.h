@@ -22,7 +22,7 @@ struct ServerOptions {
   int verbosity = 0;          // >= 1: one log line per request on stderr
   uint64_t seed = 1;          // seeds uids and generated names
   // Auto-compaction keeps this much history (kube-apiserver: 5 minutes).
-  int64_t compaction_interval_seconds = 300;
+  int compaction_interval_seconds = 300;
 };
 
 class ApiServer {

@@ -26,6 +26,9 @@ void Register(FlagSet& flags, UpOptions& o) {
                   "Kubernetes version the server reports (MAJOR.MINOR)");
   flags.AddUint64("seed", &s.seed,
                   "seed of every random choice (names, uids, IPs)");
+  flags.AddInt("compaction-interval", &s.compaction_interval_seconds,
+               "seconds of history kept for watches and paged lists; the "
+               "store compacts older revisions (kube-apiserver: 300)");
   flags.AddInt("v", &s.verbosity,
                "log verbosity; 1 or more logs one line per request");
   flags.AddBool("help", &o.help, "show this help");
@@ -59,6 +62,12 @@ base::StatusOr<UpOptions> ParseUpOptions(const std::vector<std::string>& args) {
     return base::BadRequest("invalid argument \"" + o.server.kube_version +
                             "\" for \"--kube-version\" flag: want "
                             "MAJOR.MINOR, e.g. 1.32");
+  }
+  if (o.server.compaction_interval_seconds <= 0) {
+    return base::BadRequest("invalid argument \"" +
+                            std::to_string(o.server.compaction_interval_seconds) +
+                            "\" for \"--compaction-interval\" flag: must be "
+                            "at least 1");
   }
   if (o.server.address.empty()) {
     return base::BadRequest("--address must not be empty");
