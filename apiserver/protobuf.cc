@@ -162,6 +162,21 @@ base::Status DecodeField(const Field& f, Reader& r, std::string_view message,
                          uint32_t tag, int depth, base::Json& out) {
   const bool varint = f.kind == Kind::kInt || f.kind == Kind::kBool;
   const auto wt = Wire::GetTagWireType(tag);
+  if (varint && f.repeated && wt == Wire::WIRETYPE_LENGTH_DELIMITED) {
+    // A packed repeated scalar (gogo-protobuf reads both forms).
+    std::string_view bytes;
+    if (!r.Delimited(bytes)) return r.Malformed(message);
+    Reader packed(bytes, r.path());
+    while (!packed.AtEnd()) {
+      uint64_t v;
+      if (!packed.Varint(v)) return r.Malformed(message);
+      Store(f,
+            f.kind == Kind::kBool ? base::Json(v != 0)
+                                  : base::Json(static_cast<int64_t>(v)),
+            false, out);
+    }
+    return base::Status::Ok();
+  }
   if (wt !=
       (varint ? Wire::WIRETYPE_VARINT : Wire::WIRETYPE_LENGTH_DELIMITED)) {
     return base::BadRequest("the protobuf body is malformed: wrong wire type " +

@@ -9,38 +9,11 @@
 #include <map>
 #include <string>
 
-namespace ksim::apiserver::proto {
-namespace {
+#include "apiserver/protobuf_table.h"
 
-// Terse constructors: the table below reads like the .proto files.
-Field Str(int n, std::string_view j) { return {n, j, Kind::kString}; }
-Field StrZ(int n, std::string_view j) {
-  return {n, j, Kind::kString, {}, false, true};
-}
-Field Strs(int n, std::string_view j) {
-  return {n, j, Kind::kString, {}, true};
-}
-Field Int(int n, std::string_view j) { return {n, j, Kind::kInt}; }
-Field IntZ(int n, std::string_view j) {
-  return {n, j, Kind::kInt, {}, false, true};
-}
-Field Bool(int n, std::string_view j) { return {n, j, Kind::kBool}; }
-Field BoolZ(int n, std::string_view j) {
-  return {n, j, Kind::kBool, {}, false, true};
-}
-Field Msg(int n, std::string_view j, std::string_view m) {
-  return {n, j, Kind::kMessage, m};
-}
-Field Msgs(int n, std::string_view j, std::string_view m) {
-  return {n, j, Kind::kMessage, m, true};
-}
-Field Inline(int n, std::string_view m) { return {n, {}, Kind::kInline, m}; }
-Field MapS(int n, std::string_view j) { return {n, j, Kind::kMapString}; }
-Field MapB(int n, std::string_view j) { return {n, j, Kind::kMapBytes}; }
-Field MapQ(int n, std::string_view j) { return {n, j, Kind::kMapQuantity}; }
-Field Qty(int n, std::string_view j) { return {n, j, Kind::kQuantity}; }
-Field Time(int n, std::string_view j) { return {n, j, Kind::kTime}; }
-Field IntStr(int n, std::string_view j) { return {n, j, Kind::kIntOrString}; }
+namespace ksim::apiserver::proto {
+namespace table {
+namespace {
 
 std::vector<Message> MetaMessages() {
   return {
@@ -139,105 +112,6 @@ std::vector<Message> CoreObjectMessages() {
   };
 }
 
-std::vector<Message> PodSpecMessages() {
-  return {
-      {"PodTemplateSpec",
-       {Msg(1, "metadata", "ObjectMeta"), Msg(2, "spec", "PodSpec")}},
-      {"PodSpec",
-       {Msgs(20, "initContainers", "Container"),
-        Msgs(2, "containers", "Container"),
-        Str(3, "restartPolicy"),
-        IntZ(4, "terminationGracePeriodSeconds"),
-        IntZ(5, "activeDeadlineSeconds"),
-        Str(6, "dnsPolicy"),
-        MapS(7, "nodeSelector"),
-        Str(8, "serviceAccountName"),
-        Str(9, "serviceAccount"),
-        BoolZ(21, "automountServiceAccountToken"),
-        Str(10, "nodeName"),
-        Bool(11, "hostNetwork"),
-        Bool(12, "hostPID"),
-        Bool(13, "hostIPC"),
-        BoolZ(27, "shareProcessNamespace"),
-        Msgs(15, "imagePullSecrets", "LocalObjectReference"),
-        Str(16, "hostname"),
-        Str(17, "subdomain"),
-        Str(19, "schedulerName"),
-        Msgs(22, "tolerations", "Toleration"),
-        Msgs(23, "hostAliases", "HostAlias"),
-        Str(24, "priorityClassName"),
-        IntZ(25, "priority"),
-        Msgs(28, "readinessGates", "PodReadinessGate"),
-        StrZ(29, "runtimeClassName"),
-        BoolZ(30, "enableServiceLinks"),
-        StrZ(31, "preemptionPolicy"),
-        MapQ(32, "overhead"),
-        BoolZ(35, "setHostnameAsFQDN"),
-        Msg(36, "os", "PodOS"),
-        BoolZ(37, "hostUsers"),
-        Msgs(38, "schedulingGates", "PodSchedulingGate"),
-        Msg(40, "resources", "ResourceRequirements"),
-        StrZ(41, "hostnameOverride")}},
-      {"Container",
-       {StrZ(1, "name"), Str(2, "image"), Strs(3, "command"), Strs(4, "args"),
-        Str(5, "workingDir"), Msgs(6, "ports", "ContainerPort"),
-        Msgs(19, "envFrom", "EnvFromSource"), Msgs(7, "env", "EnvVar"),
-        Msg(8, "resources", "ResourceRequirements"),
-        Msgs(23, "resizePolicy", "ContainerResizePolicy"),
-        StrZ(24, "restartPolicy"), Msgs(9, "volumeMounts", "VolumeMount"),
-        Str(13, "terminationMessagePath"), Str(20, "terminationMessagePolicy"),
-        Str(14, "imagePullPolicy"), Bool(16, "stdin"), Bool(17, "stdinOnce"),
-        Bool(18, "tty")}},
-      {"ContainerPort",
-       {Str(1, "name"), Int(2, "hostPort"), IntZ(3, "containerPort"),
-        Str(4, "protocol"), Str(5, "hostIP")}},
-      {"EnvVar",
-       {StrZ(1, "name"), Str(2, "value"), Msg(3, "valueFrom", "EnvVarSource")}},
-      {"EnvVarSource",
-       {Msg(1, "fieldRef", "ObjectFieldSelector"),
-        Msg(2, "resourceFieldRef", "ResourceFieldSelector"),
-        Msg(3, "configMapKeyRef", "ConfigMapKeySelector"),
-        Msg(4, "secretKeyRef", "SecretKeySelector"),
-        Msg(5, "fileKeyRef", "FileKeySelector")}},
-      {"ObjectFieldSelector", {Str(1, "apiVersion"), StrZ(2, "fieldPath")}},
-      {"ResourceFieldSelector",
-       {Str(1, "containerName"), StrZ(2, "resource"), Qty(3, "divisor")}},
-      {"ConfigMapKeySelector",
-       {Inline(1, "LocalObjectReference"), StrZ(2, "key"),
-        BoolZ(3, "optional")}},
-      {"SecretKeySelector",
-       {Inline(1, "LocalObjectReference"), StrZ(2, "key"),
-        BoolZ(3, "optional")}},
-      {"FileKeySelector",
-       {StrZ(1, "volumeName"), StrZ(2, "path"), StrZ(3, "key"),
-        BoolZ(4, "optional")}},
-      {"EnvFromSource",
-       {Str(1, "prefix"), Msg(2, "configMapRef", "ConfigMapEnvSource"),
-        Msg(3, "secretRef", "SecretEnvSource")}},
-      {"ConfigMapEnvSource",
-       {Inline(1, "LocalObjectReference"), BoolZ(2, "optional")}},
-      {"SecretEnvSource",
-       {Inline(1, "LocalObjectReference"), BoolZ(2, "optional")}},
-      {"ResourceRequirements",
-       {MapQ(1, "limits"), MapQ(2, "requests"),
-        Msgs(3, "claims", "ResourceClaim")}},
-      {"ResourceClaim", {StrZ(1, "name"), Str(2, "request")}},
-      {"Toleration",
-       {Str(1, "key"), Str(2, "operator"), Str(3, "value"), Str(4, "effect"),
-        IntZ(5, "tolerationSeconds")}},
-      {"VolumeMount",
-       {StrZ(1, "name"), Bool(2, "readOnly"), StrZ(7, "recursiveReadOnly"),
-        StrZ(3, "mountPath"), Str(4, "subPath"), StrZ(5, "mountPropagation"),
-        Str(6, "subPathExpr"), Strs(8, "bindMountOptions")}},
-      {"ContainerResizePolicy",
-       {StrZ(1, "resourceName"), StrZ(2, "restartPolicy")}},
-      {"HostAlias", {StrZ(1, "ip"), Strs(2, "hostnames")}},
-      {"PodReadinessGate", {StrZ(1, "conditionType")}},
-      {"PodOS", {StrZ(1, "name")}},
-      {"PodSchedulingGate", {StrZ(1, "name")}},
-  };
-}
-
 std::vector<Message> AppsMessages() {
   return {
       {"Deployment",
@@ -266,12 +140,18 @@ std::vector<Message> AppsMessages() {
   };
 }
 
+}  // namespace
+}  // namespace table
+
+namespace {
+
 // Name -> message, built once (thread-safe static initialisation).
 const std::map<std::string, Message, std::less<>>& Table() {
   static const auto* table = [] {
     auto* t = new std::map<std::string, Message, std::less<>>;
-    for (auto group : {MetaMessages(), CoreObjectMessages(), PodSpecMessages(),
-                       AppsMessages()}) {
+    for (auto group : {table::MetaMessages(), table::CoreObjectMessages(),
+                       table::PodMessages(), table::ContainerMessages(),
+                       table::VolumeMessages(), table::AppsMessages()}) {
       for (Message& m : group) t->emplace(std::string(m.name), std::move(m));
     }
     return t;
@@ -279,14 +159,16 @@ const std::map<std::string, Message, std::less<>>& Table() {
   return *table;
 }
 
-// The top-level kinds kubectl's generators send as protobuf.
+// The top-level kinds kubectl sends as protobuf (its generators; Pod for
+// kubectl debug).
 struct Root {
   std::string_view api_version;
   std::string_view kind;
 };
 constexpr Root kRoots[] = {
-    {"v1", "Namespace"},      {"v1", "ConfigMap"}, {"v1", "Secret"},
-    {"v1", "ServiceAccount"}, {"v1", "Service"},   {"apps/v1", "Deployment"},
+    {"v1", "Namespace"},       {"v1", "ConfigMap"}, {"v1", "Secret"},
+    {"v1", "ServiceAccount"},  {"v1", "Service"},   {"v1", "Pod"},
+    {"apps/v1", "Deployment"},
 };
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST_CASE("value types: IntOrString, Quantity, Time, inline refs, fieldsV1",
                                                    .Str(2, "key")
                                                    .Varint(3, 0))));
   Pb pod_spec;
-  pod_spec.Msg(2, container).Varint(4, 30).Msg(14, Pb());  // securityContext {}
+  pod_spec.Msg(2, container).Varint(4, 30).Msg(18, Pb());  // affinity: {}
   Pb spec;
   spec.Msg(3, Pb().Msg(1, Meta("")).Msg(2, pod_spec))
       .Msg(4,
@@ -168,13 +168,29 @@ TEST_CASE("value types: IntOrString, Quantity, Time, inline refs, fieldsV1",
       "time": "2023-11-14T22:13:20Z", "fieldsV1": {"f:spec": {}}}])"));
 }
 
+TEST_CASE("repeated integers decode packed and unpacked", "[protobuf]") {
+  Pb packed;  // supplementalGroups: [3000, 4000] in one packed run
+  packed.Raw(4, Wire::WIRETYPE_LENGTH_DELIMITED, "\xb8\x17\xa0\x1f");
+  Pb pod;
+  pod.Msg(1, Meta("p")).Msg(2, Pb().Msg(14, packed));
+  Json j = Decoded(pod.Body("v1", "Pod"));
+  CHECK(j["spec"]["securityContext"]["supplementalGroups"] ==
+        Json::array({3000, 4000}));
+  Pb unpacked;
+  unpacked.Varint(4, 3000).Varint(4, 0);
+  Pb pod2;
+  pod2.Msg(1, Meta("p")).Msg(2, Pb().Msg(14, unpacked));
+  CHECK(Decoded(pod2.Body("v1", "Pod"))["spec"]["securityContext"] ==
+        Json::parse(R"({"supplementalGroups": [3000, 0]})"));
+}
+
 TEST_CASE("unknown fields holding zero values are skipped", "[protobuf]") {
   Pb pod_spec;
   pod_spec.Varint(99, 0)
       .Fixed32(98, 0)
       .Str(97, "")
       .Msg(96, Pb().Varint(1, 0).Str(2, "").Msg(3, Pb().Varint(4, 0)))
-      .Msg(2, Pb().Str(1, "c").Msg(15, Pb()).Str(1000, ""));
+      .Msg(2, Pb().Str(1, "c").Msg(21, Pb()).Str(1000, ""));
   Pb deploy;
   deploy.Msg(1, Meta("d")).Msg(2, Pb().Msg(3, Pb().Msg(2, pod_spec)));
   CHECK(Decoded(deploy.Body("apps/v1", "Deployment"))["spec"] ==
@@ -191,19 +207,20 @@ TEST_CASE("unknown fields holding data are refused, naming the field",
     REQUIRE(r.status().code() == Code::kBadRequest);
     return r.status().message();
   };
-  // volumes: [{name: "v"}]
-  CHECK(refused(Pb().Msg(1, Pb().Str(1, "v"))) ==
-        "the protobuf body sets field 1 of PodSpec (at spec.template.spec), "
+  // affinity: {nodeAffinity: {...}}
+  CHECK(refused(Pb().Msg(18, Pb().Msg(1, Pb().Str(1, "v")))) ==
+        "the protobuf body sets field 18 of PodSpec (at spec.template.spec), "
         "which ksim does not decode; send this object as application/json "
         "instead (for example with kubectl create -f <manifest>)");
   CHECK_THAT(refused(Pb().Varint(99, 7)),
              Catch::Contains("field 99 of PodSpec"));
   CHECK_THAT(refused(Pb().Fixed32(98, 1)), Catch::Contains("field 98"));
-  // A livenessProbe inside the second container.
-  CHECK_THAT(refused(Pb().Msg(2, Pb().Str(1, "a"))
-                         .Msg(2, Pb().Msg(10, Pb().Varint(4, 5)))),
-             Catch::Contains("field 10 of Container (at "
-                             "spec.template.spec.containers[1])"));
+  // volumeDevices: [{name: "d"}] inside the second container.
+  CHECK_THAT(
+      refused(
+          Pb().Msg(2, Pb().Str(1, "a")).Msg(2, Pb().Msg(21, Pb().Str(1, "d")))),
+      Catch::Contains("field 21 of Container (at "
+                      "spec.template.spec.containers[1])"));
   // A known field with the wrong wire type.
   CHECK_THAT(refused(Pb().Str(4, "30")), Catch::Contains("wrong wire type 2"));
 }
@@ -220,8 +237,11 @@ TEST_CASE("envelope errors read as kube-apiserver's", "[protobuf]") {
   CHECK(missing.status().message() ==
         "Object 'Kind' is missing in 'runtime.TypeMeta{APIVersion:\"v1\", "
         "Kind:\"\"}'");
-  auto pod = DecodeKubeProtobuf(Pb().Msg(1, Meta("p")).Body("v1", "Pod"));
-  CHECK(pod.status().code() == Code::kUnsupportedMediaType);
+  auto node = DecodeKubeProtobuf(Pb().Msg(1, Meta("n")).Body("v1", "Node"));
+  CHECK(node.status().code() == Code::kUnsupportedMediaType);
+  CHECK(node.status().message() ==
+        "ksim cannot decode Node (v1) from "
+        "application/vnd.kubernetes.protobuf; send it as application/json");
   // A Deployment under a group version ksim has no table for.
   CHECK(DecodeKubeProtobuf(Pb().Body("apps/v1beta1", "Deployment"))
             .status()
@@ -288,6 +308,20 @@ TEST_CASE("truncated, garbage and mutated bodies fail cleanly", "[protobuf]") {
   }
 }
 
+TEST_CASE("a truncated tag at the end of a message is malformed",
+          "[protobuf]") {
+  Pb ns;
+  ns.Msg(1, Meta("x"));
+  const std::string type_meta = Pb().Str(1, "v1").Str(2, "Namespace").bytes();
+  for (std::string tail : {"\x80", "\xff\xff", "\x08"}) {
+    std::string body = std::string("k8s\0", 4) +
+                       Pb().Str(1, type_meta).Str(2, ns.bytes() + tail).bytes();
+    auto r = DecodeKubeProtobuf(body);
+    CHECK(r.status().code() == Code::kBadRequest);
+    CHECK_THAT(r.status().message(), Catch::Contains("malformed"));
+  }
+}
+
 // Deep nesting of unknown messages must not recurse without bound.
 TEST_CASE("deeply nested unknown fields are bounded", "[protobuf]") {
   Pb inner;
@@ -299,10 +333,10 @@ TEST_CASE("deeply nested unknown fields are bounded", "[protobuf]") {
   CHECK(r.status().code() == Code::kBadRequest);
 }
 
-TEST_CASE("kubectl 1.32/1.33 generator bodies decode to kubectl 1.27's JSON",
+TEST_CASE("kubectl 1.32/1.33 create and debug bodies decode to 1.27's JSON",
           "[protobuf]") {
   for (const auto& fixture : testdata::kFixtures) {
-    INFO(fixture.command);
+    INFO(fixture.command << " (kubectl " << fixture.kubectl << ")");
     CHECK(Decoded(testdata::Bytes(fixture.protobuf_hex)) ==
           Json::parse(fixture.json));
   }

@@ -1,7 +1,8 @@
 // Request bodies captured from real kubectl runs against ksim (kubectl -v=10
-// logs them): the protobuf kubectl 1.32.5 and 1.33.1 send (byte-identical
-// for every command here) and the JSON kubectl 1.27.16 sends for the same
-// command. Used by protobuf_test.cc.
+// logs them): the protobuf kubectl 1.32.5 and 1.33.1 send and the JSON
+// kubectl 1.27.16 sends for the same command. kubectl debug node names its pod node-debugger-<node>-<random>:
+// the 1.27 JSON carries the name of the protobuf body it is compared with.
+// Used by protobuf_test.cc.
 #ifndef KSIM_APISERVER_PROTOBUF_TESTDATA_H_
 #define KSIM_APISERVER_PROTOBUF_TESTDATA_H_
 
@@ -12,7 +13,8 @@ namespace ksim::apiserver::testdata {
 
 struct Fixture {
   std::string_view command;
-  std::string_view protobuf_hex;  // kubectl 1.32 and 1.33
+  std::string_view kubectl;       // the versions that sent protobuf_hex
+  std::string_view protobuf_hex;  // kubectl 1.32 and/or 1.33
   std::string_view json;          // kubectl 1.27
 };
 
@@ -20,40 +22,36 @@ struct Fixture {
 inline std::string Bytes(std::string_view hex) {
   std::string out;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out += static_cast<char>(
-        std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
   }
   return out;
 }
 
 inline constexpr Fixture kFixtures[] = {
     {"kubectl create namespace team-a",
+     "1.32, 1.33",
      "6b3873000a0f0a02763112094e616d657370616365121e0a160a067465616d2d6112001a"
      "0022002a0032003800420012001a020a001a002200",
-     "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"team-a\","
+     "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"team-a\","
      "\"creationTimestamp\":null},\"spec\":{},\"status\":{}}"},
-    {"kubectl create configmap app-config --from-literal=mode=prod "
-     "--from-literal=empty= --from-file=bin=bin.dat",
+    {"kubectl create configmap app-config --from-literal=mode=prod --from-literal=empty= --from-file=bin=bin.dat",
+     "1.32, 1.33",
      "6b3873000a0f0a0276311209436f6e6669674d617012440a1a0a0a6170702d636f6e6669"
      "6712001a0022002a0032003800420012090a05656d7074791200120c0a046d6f64651204"
      "70726f641a0d0a0362696e120661626300ff011a002200",
-     "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"app-conf"
-     "ig\",\"creationTimestamp\":null},\"data\":{\"empty\":\"\",\"mode\":"
-     "\"prod\"},\"b"
+     "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"app-conf"
+     "ig\",\"creationTimestamp\":null},\"data\":{\"empty\":\"\",\"mode\":\"prod\"},\"b"
      "inaryData\":{\"bin\":\"YWJjAP8B\"}}"},
-    {"kubectl create secret generic db-creds --from-literal=user=admin "
-     "--from-literal=password=s3cr3t",
+    {"kubectl create secret generic db-creds --from-literal=user=admin --from-literal=password=s3cr3t",
+     "1.32, 1.33",
      "6b3873000a0c0a0276311206536563726574123f0a180a0864622d637265647312001a00"
      "22002a0032003800420012120a0870617373776f72641206733363723374120d0a047573"
      "6572120561646d696e1a001a002200",
-     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-"
-     "creds\",\""
-     "creationTimestamp\":null},\"data\":{\"password\":\"czNjcjN0\",\"user\":"
-     "\"YWR"
+     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-creds\",\""
+     "creationTimestamp\":null},\"data\":{\"password\":\"czNjcjN0\",\"user\":\"YWR"
      "taW4=\"}}"},
     {"kubectl create secret tls web-tls --cert=tls.crt --key=tls.key",
+     "1.32, 1.33",
      "6b3873000a0c0a027631120653656372657412c5160a170a077765622d746c7312001a00"
      "22002a0032003800420012df080a07746c732e63727412d3082d2d2d2d2d424547494e20"
      "43455254494649434154452d2d2d2d2d0a4d494944425443434165326741774942416749"
@@ -135,8 +133,7 @@ inline constexpr Fixture kFixtures[] = {
      "5870724a666c32514f675675424f454f7437702b6150382b3476570a4867654c52585030"
      "5062737a7a6a4e71483077426e7a593d0a2d2d2d2d2d454e442050524956415445204b45"
      "592d2d2d2d2d0a1a116b756265726e657465732e696f2f746c731a002200",
-     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-"
-     "tls\",\"c"
+     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-tls\",\"c"
      "reationTimestamp\":null},\"data\":{\"tls.crt\":\"LS0tLS1CRUdJTiBDRVJUSUZ"
      "JQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lVVnRoaWFwTWdodGFBbkVRUTlJM"
      "1V1MVF5WnFrd0RRWUpLb1pJaHZjTkFRRUwKQlFBd0VqRVFNQTRHQTFVRUF3d0haWGh"
@@ -196,9 +193,8 @@ inline constexpr Fixture kFixtures[] = {
      "cU9YcHJKZmwyUU9nVnVCT0VPdDdwK2FQOCs0dlcKSGdlTFJYUDBQYnN6empOcUgwd0"
      "Juelk9Ci0tLS0tRU5EIFBSSVZBVEUgS0VZLS0tLS0K\"},\"type\":\"kubernetes.io"
      "/tls\"}"},
-    {"kubectl create secret docker-registry regcred "
-     "--docker-server=registry.example.com --docker-username=bob "
-     "--docker-password=hunter2 --docker-email=bob@example.com",
+    {"kubectl create secret docker-registry regcred --docker-server=registry.example.com --docker-username=bob --docker-password=hunter2 --docker-email=bob@example.com",
+     "1.32, 1.33",
      "6b3873000a0c0a027631120653656372657412cf010a170a077265676372656412001a00"
      "22002a003200380042001293010a112e646f636b6572636f6e6669676a736f6e127e7b22"
      "6175746873223a7b2272656769737472792e6578616d706c652e636f6d223a7b22757365"
@@ -206,109 +202,89 @@ inline constexpr Fixture kFixtures[] = {
      "6d61696c223a22626f62406578616d706c652e636f6d222c2261757468223a22596d3969"
      "4f6d6831626e526c636a493d227d7d7d1a1e6b756265726e657465732e696f2f646f636b"
      "6572636f6e6669676a736f6e1a002200",
-     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"regcred\",\"c"
+     "{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"regcred\",\"c"
      "reationTimestamp\":null},\"data\":{\".dockerconfigjson\":\"eyJhdXRocyI6e"
      "yJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImJvYiIsInBhc3N3b3J"
      "kIjoiaHVudGVyMiIsImVtYWlsIjoiYm9iQGV4YW1wbGUuY29tIiwiYXV0aCI6IlltO"
      "WlPbWgxYm5SbGNqST0ifX19\"},\"type\":\"kubernetes.io/dockerconfigjson\"}"},
     {"kubectl create serviceaccount builder",
+     "1.32, 1.33",
      "6b3873000a140a027631120e536572766963654163636f756e7412190a170a076275696c"
      "64657212001a0022002a003200380042001a002200",
-     "{\"kind\":\"ServiceAccount\",\"apiVersion\":\"v1\",\"metadata\":{"
-     "\"name\":\"bui"
+     "{\"kind\":\"ServiceAccount\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"bui"
      "lder\",\"creationTimestamp\":null}}"},
     {"kubectl create service clusterip web --tcp=80:8080 --tcp=443:https",
+     "1.32, 1.33",
      "6b3873000a0d0a027631120753657276696365128d010a1f0a0377656212001a0022002a"
      "003200380042005a0a0a03617070120377656212660a1b0a0738302d3830383012035443"
      "5018502207080010903f1a0028000a220a093434332d6874747073120354435018bb0322"
      "0b080110001a0568747470732800120a0a0361707012037765621a002209436c75737465"
      "7249503a00420052005a00600068001a020a001a002200",
-     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"web\",\"crea"
-     "tionTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":{\"ports\":[{"
-     "\"nam"
-     "e\":\"80-8080\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":8080},{"
-     "\"name\""
-     ":\"443-https\",\"protocol\":\"TCP\",\"port\":443,\"targetPort\":"
-     "\"https\"}],\"s"
-     "elector\":{\"app\":\"web\"},\"type\":\"ClusterIP\"},\"status\":{"
-     "\"loadBalancer"
+     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web\",\"crea"
+     "tionTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":{\"ports\":[{\"nam"
+     "e\":\"80-8080\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":8080},{\"name\""
+     ":\"443-https\",\"protocol\":\"TCP\",\"port\":443,\"targetPort\":\"https\"}],\"s"
+     "elector\":{\"app\":\"web\"},\"type\":\"ClusterIP\"},\"status\":{\"loadBalancer"
      "\":{}}}"},
     {"kubectl create service clusterip headless --clusterip=None",
+     "1.32, 1.33",
      "6b3873000a0d0a027631120753657276696365125f0a290a08686561646c65737312001a"
      "0022002a003200380042005a0f0a036170701208686561646c657373122e120f0a036170"
      "701208686561646c6573731a044e6f6e652209436c757374657249503a00420052005a00"
      "600068001a020a001a002200",
-     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"headless\","
-     "\"creationTimestamp\":null,\"labels\":{\"app\":\"headless\"}},\"spec\":{"
-     "\"sel"
-     "ector\":{\"app\":\"headless\"},\"clusterIP\":\"None\",\"type\":"
-     "\"ClusterIP\"},\""
+     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"headless\","
+     "\"creationTimestamp\":null,\"labels\":{\"app\":\"headless\"}},\"spec\":{\"sel"
+     "ector\":{\"app\":\"headless\"},\"clusterIP\":\"None\",\"type\":\"ClusterIP\"},\""
      "status\":{\"loadBalancer\":{}}}"},
     {"kubectl create service nodeport np --tcp=80:8080 --node-port=30080",
+     "1.32, 1.33",
      "6b3873000a0d0a02763112075365727669636512670a1d0a026e7012001a0022002a0032"
      "00380042005a090a0361707012026e7012420a1d0a0738302d3830383012035443501850"
      "2207080010903f1a002880eb0112090a0361707012026e701a0022084e6f6465506f7274"
      "3a00420052005a00600068001a020a001a002200",
-     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"np\",\"creat"
-     "ionTimestamp\":null,\"labels\":{\"app\":\"np\"}},\"spec\":{\"ports\":[{"
-     "\"name\""
-     ":\"80-8080\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":8080,"
-     "\"nodePort\""
-     ":30080}],\"selector\":{\"app\":\"np\"},\"type\":\"NodePort\"},\"status\":"
-     "{\"loa"
+     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"np\",\"creat"
+     "ionTimestamp\":null,\"labels\":{\"app\":\"np\"}},\"spec\":{\"ports\":[{\"name\""
+     ":\"80-8080\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":8080,\"nodePort\""
+     ":30080}],\"selector\":{\"app\":\"np\"},\"type\":\"NodePort\"},\"status\":{\"loa"
      "dBalancer\":{}}}"},
     {"kubectl create service loadbalancer lb --tcp=5678:8080",
+     "1.32, 1.33",
      "6b3873000a0d0a027631120753657276696365126c0a1d0a026c6212001a0022002a0032"
      "00380042005a090a0361707012026c6212470a1e0a09353637382d383038301203544350"
      "18ae2c2207080010903f1a00280012090a0361707012026c621a00220c4c6f616442616c"
      "616e6365723a00420052005a00600068001a020a001a002200",
-     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"lb\",\"creat"
-     "ionTimestamp\":null,\"labels\":{\"app\":\"lb\"}},\"spec\":{\"ports\":[{"
-     "\"name\""
-     ":\"5678-8080\",\"protocol\":\"TCP\",\"port\":5678,\"targetPort\":8080}],"
-     "\"sel"
-     "ector\":{\"app\":\"lb\"},\"type\":\"LoadBalancer\"},\"status\":{"
-     "\"loadBalancer"
+     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"lb\",\"creat"
+     "ionTimestamp\":null,\"labels\":{\"app\":\"lb\"}},\"spec\":{\"ports\":[{\"name\""
+     ":\"5678-8080\",\"protocol\":\"TCP\",\"port\":5678,\"targetPort\":8080}],\"sel"
+     "ector\":{\"app\":\"lb\"},\"type\":\"LoadBalancer\"},\"status\":{\"loadBalancer"
      "\":{}}}"},
-    {"kubectl create service externalname ext --external-name=example.com "
-     "--tcp=80",
+    {"kubectl create service externalname ext --external-name=example.com --tcp=80",
+     "1.32, 1.33",
      "6b3873000a0d0a02763112075365727669636512710a1f0a0365787412001a0022002a00"
      "3200380042005a0a0a036170701203657874124a0a150a02383012035443501850220608"
      "0010501a002800120a0a0361707012036578741a00220c45787465726e616c4e616d653a"
      "004200520b6578616d706c652e636f6d5a00600068001a020a001a002200",
-     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-     "\"ext\",\"crea"
-     "tionTimestamp\":null,\"labels\":{\"app\":\"ext\"}},\"spec\":{\"ports\":[{"
-     "\"nam"
-     "e\":\"80\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":80}],"
-     "\"selector\":{\""
-     "app\":\"ext\"},\"type\":\"ExternalName\",\"externalName\":\"example."
-     "com\"},\"s"
+     "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"ext\",\"crea"
+     "tionTimestamp\":null,\"labels\":{\"app\":\"ext\"}},\"spec\":{\"ports\":[{\"nam"
+     "e\":\"80\",\"protocol\":\"TCP\",\"port\":80,\"targetPort\":80}],\"selector\":{\""
+     "app\":\"ext\"},\"type\":\"ExternalName\",\"externalName\":\"example.com\"},\"s"
      "tatus\":{\"loadBalancer\":{}}}"},
     {"kubectl create deployment web --image=nginx",
+     "1.32, 1.33",
      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412ab010a1f0a037765"
      "6212001a0022002a003200380042005a0a0a036170701203776562127a0801120c0a0a0a"
      "0361707012037765621a600a1c0a0012001a0022002a003200380042005a0a0a03617070"
      "1203776562124012220a056e67696e7812056e67696e782a0042006a0072008001008801"
      "00900100a201001a00320042004a0052005800600068008201008a01009a0100c2010022"
      "020a00280038001a0c0800100018002000280038001a002200",
-     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/"
-     "v1\",\"metadata\":{\"name\":\"we"
-     "b\",\"creationTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":{"
-     "\"repli"
-     "cas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
-     "\"metad"
-     "ata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":"
-     "{\"co"
-     "ntainers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}}]}},"
-     "\"str"
+     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"we"
+     "b\",\"creationTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":{\"repli"
+     "cas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{\"metad"
+     "ata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"web\"}},\"spec\":{\"co"
+     "ntainers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}}]}},\"str"
      "ategy\":{}},\"status\":{}}"},
     {"kubectl create deployment web3 --image=nginx:1.25 --replicas=3 --port=80",
+     "1.32, 1.33",
      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412c1010a210a047765"
      "623312001a0022002a003200380042005a0b0a03617070120477656233128d010803120d"
      "0a0b0a036170701204776562331a720a1d0a0012001a0022002a003200380042005a0b0a"
@@ -316,36 +292,28 @@ inline constexpr Fixture kFixtures[] = {
      "0a0a001000185022002a0042006a007200800100880100900100a201001a00320042004a"
      "0052005800600068008201008a01009a0100c2010022020a00280038001a0c0800100018"
      "002000280038001a002200",
-     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/"
-     "v1\",\"metadata\":{\"name\":\"we"
-     "b3\",\"creationTimestamp\":null,\"labels\":{\"app\":\"web3\"}},\"spec\":{"
-     "\"rep"
-     "licas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web3\"}},\"template\":"
-     "{\"me"
-     "tadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"web3\"}},"
-     "\"spec\":"
-     "{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx:1.25\",\"ports\":["
-     "{\"con"
+     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"we"
+     "b3\",\"creationTimestamp\":null,\"labels\":{\"app\":\"web3\"}},\"spec\":{\"rep"
+     "licas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web3\"}},\"template\":{\"me"
+     "tadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"web3\"}},\"spec\":"
+     "{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx:1.25\",\"ports\":[{\"con"
      "tainerPort\":80}],\"resources\":{}}]}},\"strategy\":{}},\"status\":{}}"},
     {"kubectl create deployment zero --image=nginx --replicas=0",
+     "1.32, 1.33",
      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412af010a210a047a65"
      "726f12001a0022002a003200380042005a0b0a0361707012047a65726f127c0800120d0a"
      "0b0a0361707012047a65726f1a610a1d0a0012001a0022002a003200380042005a0b0a03"
      "61707012047a65726f124012220a056e67696e7812056e67696e782a0042006a00720080"
      "0100880100900100a201001a00320042004a0052005800600068008201008a01009a0100"
      "c2010022020a00280038001a0c0800100018002000280038001a002200",
-     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/"
-     "v1\",\"metadata\":{\"name\":\"ze"
-     "ro\",\"creationTimestamp\":null,\"labels\":{\"app\":\"zero\"}},\"spec\":{"
-     "\"rep"
-     "licas\":0,\"selector\":{\"matchLabels\":{\"app\":\"zero\"}},\"template\":"
-     "{\"me"
-     "tadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"zero\"}},"
-     "\"spec\":"
-     "{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}"
-     "}]}},"
+     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"ze"
+     "ro\",\"creationTimestamp\":null,\"labels\":{\"app\":\"zero\"}},\"spec\":{\"rep"
+     "licas\":0,\"selector\":{\"matchLabels\":{\"app\":\"zero\"}},\"template\":{\"me"
+     "tadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"zero\"}},\"spec\":"
+     "{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}}]}},"
      "\"strategy\":{}},\"status\":{}}"},
     {"kubectl create deployment multi --image=nginx --image=busybox",
+     "1.32, 1.33",
      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412dd010a230a056d75"
      "6c746912001a0022002a003200380042005a0c0a0361707012056d756c746912a7010801"
      "120e0a0c0a0361707012056d756c74691a8a010a1e0a0012001a0022002a003200380042"
@@ -354,20 +322,15 @@ inline constexpr Fixture kFixtures[] = {
      "782a0042006a007200800100880100900100a201001a00320042004a0052005800600068"
      "008201008a01009a0100c2010022020a00280038001a0c0800100018002000280038001a"
      "002200",
-     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/"
-     "v1\",\"metadata\":{\"name\":\"mu"
-     "lti\",\"creationTimestamp\":null,\"labels\":{\"app\":\"multi\"}},"
-     "\"spec\":{\"r"
-     "eplicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"multi\"}},"
-     "\"template\":{"
-     "\"metadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"multi\"}},"
-     "\"sp"
-     "ec\":{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx\","
-     "\"resources\":{}}"
-     ",{\"name\":\"busybox\",\"image\":\"busybox\",\"resources\":{}}]}},"
-     "\"strategy\""
+     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"mu"
+     "lti\",\"creationTimestamp\":null,\"labels\":{\"app\":\"multi\"}},\"spec\":{\"r"
+     "eplicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"multi\"}},\"template\":{"
+     "\"metadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"multi\"}},\"sp"
+     "ec\":{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx\",\"resources\":{}}"
+     ",{\"name\":\"busybox\",\"image\":\"busybox\",\"resources\":{}}]}},\"strategy\""
      ":{}},\"status\":{}}"},
     {"kubectl create deployment cmd --image=busybox -- sh -c 'sleep 3600'",
+     "1.32, 1.33",
      "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412c4010a1f0a03636d"
      "6412001a0022002a003200380042005a0a0a036170701203636d641292010801120c0a0a"
      "0a036170701203636d641a780a1c0a0012001a0022002a003200380042005a0a0a036170"
@@ -375,17 +338,334 @@ inline constexpr Fixture kFixtures[] = {
      "1a0a736c65657020333630302a0042006a007200800100880100900100a201001a003200"
      "42004a0052005800600068008201008a01009a0100c2010022020a00280038001a0c0800"
      "100018002000280038001a002200",
-     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/"
-     "v1\",\"metadata\":{\"name\":\"cm"
-     "d\",\"creationTimestamp\":null,\"labels\":{\"app\":\"cmd\"}},\"spec\":{"
-     "\"repli"
-     "cas\":1,\"selector\":{\"matchLabels\":{\"app\":\"cmd\"}},\"template\":{"
-     "\"metad"
-     "ata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"cmd\"}},\"spec\":"
-     "{\"co"
-     "ntainers\":[{\"name\":\"busybox\",\"image\":\"busybox\",\"command\":["
-     "\"sh\",\"-c"
+     "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"cm"
+     "d\",\"creationTimestamp\":null,\"labels\":{\"app\":\"cmd\"}},\"spec\":{\"repli"
+     "cas\":1,\"selector\":{\"matchLabels\":{\"app\":\"cmd\"}},\"template\":{\"metad"
+     "ata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"cmd\"}},\"spec\":{\"co"
+     "ntainers\":[{\"name\":\"busybox\",\"image\":\"busybox\",\"command\":[\"sh\",\"-c"
      "\",\"sleep 3600\"],\"resources\":{}}]}},\"strategy\":{}},\"status\":{}}"},
+    {"kubectl debug rich --copy-to=rich-copy --image=busybox --container=dbg",
+     "1.32",
+     "6b3873000a090a0276311203506f6412a00b0a2b0a09726963682d636f707912001a0764"
+     "656661756c7422002a0032003800420062090a046e6f746512017812de0a0a320a036366"
+     "67122b9a01280a0c0a0a6170702d636f6e66696712130a046d6f646512086d6f64652e74"
+     "787418800218a40320010a160a03736563120f320d0a0864622d63726564731880020a1d"
+     "0a0773637261746368121212100a064d656d6f727912060a0436344d690a1f0a046c6f67"
+     "7312170a150a082f7661722f6c6f6712094469726563746f72790a4f0a04696e666f1247"
+     "8201440a1f0a066c6162656c7312150a027631120f6d657461646174612e6c6162656c73"
+     "0a1e0a036370751a170a03617070120a6c696d6974732e6370751a040a02316d10a40312"
+     "cc040a03617070120a6e67696e783a312e323522022d67220b6461656d6f6e206f66663b"
+     "2a042f73727632110a04687474701000185022035443502a00320f0a0010824718824722"
+     "035443502a003a220a044d4f444512001a181a160a0c0a0a6170702d636f6e6669671204"
+     "6d6f646518003a200a02505712001a1822160a0a0a0864622d6372656473120870617373"
+     "776f72643a1e0a03504f4412001a150a130a027631120d6d657461646174612e6e616d65"
+     "3a090a05454d505459120042430a0d0a0363707512060a043530306d0a110a066d656d6f"
+     "727912070a053132384d69120d0a0363707512060a043235306d12100a066d656d6f7279"
+     "12060a0436344d694a150a0363666710011a082f6574632f636667220032004a160a0773"
+     "63726174636810001a042f746d70220178320052360a2a12280a082f6865616c74687a12"
+     "0a080110001a04687474701a002204485454502a080a03582d4112016210031801200a28"
+     "0130035a180a0c1a0a0a06080010501a00120010001802200a2801300562260a1612140a"
+     "012f1207080010903f1a001a00220448545450120c0a0a0a05736c6565700a01356a142f"
+     "6465762f7465726d696e6174696f6e2d6c6f67720c49664e6f7450726573656e747a340a"
+     "170a104e45545f42494e445f534552564943451203414c4c20e8072801300038005a100a"
+     "0e52756e74696d6544656661756c748001018801009001019a01150a03434d5f120e0a0c"
+     "0a0a6170702d636f6e666967a2010446696c65b2011c0a100a0e0a036361740a072f746d"
+     "702f6f6b10001801200a2801300312260a03646267120762757379626f782a0042006a00"
+     "7200800100880100900100a2010446696c651a094f6e4661696c757265200028d804320c"
+     "436c757374657246697273743a0b0a046469736b1203737364420764656661756c744a07"
+     "64656661756c745200580060006800723720b81720a01f28d00f30003a2a0a1c6e65742e"
+     "697076342e69705f6c6f63616c5f706f72745f72616e6765120a31303234203635353335"
+     "820109726963682d686f73748a01037375629a011164656661756c742d7363686564756c"
+     "6572a2014f0a04696e6974120762757379626f781a0273681a022d631a04747275652a00"
+     "42006a142f6465762f7465726d696e6174696f6e2d6c6f677206416c7761797380010088"
+     "0100900100a2010446696c65a80100b201190a016b1205457175616c1a0176220a4e6f53"
+     "63686564756c65b201360a1c6e6f64652e6b756265726e657465732e696f2f6e6f742d72"
+     "6561647912064578697374731a0022094e6f4578656375746528ac02b201380a1e6e6f64"
+     "652e6b756265726e657465732e696f2f756e726561636861626c6512064578697374731a"
+     "0022094e6f4578656375746528ac02ba011c0a0831302e302e302e311207612e6c6f6361"
+     "6c1207622e6c6f63616cc20100c80100d201290a07312e312e312e3112097376632e6c6f"
+     "63616c1a0a0a056e646f74731201321a070a0565646e7330e201130a116578616d706c65"
+     "2e636f6d2f7265616479f00100fa0114507265656d70744c6f7765725072696f72697479"
+     "1a100a001a0022002a0032004a005a0072001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"rich-copy\",\"na"
+     "mespace\":\"default\",\"creationTimestamp\":null,\"annotations\":{\"note\":"
+     "\"x\"}},\"spec\":{\"volumes\":[{\"name\":\"cfg\",\"configMap\":{\"name\":\"app-co"
+     "nfig\",\"items\":[{\"key\":\"mode\",\"path\":\"mode.txt\",\"mode\":256}],\"defau"
+     "ltMode\":420,\"optional\":true}},{\"name\":\"sec\",\"secret\":{\"secretName\""
+     ":\"db-creds\",\"defaultMode\":256}},{\"name\":\"scratch\",\"emptyDir\":{\"med"
+     "ium\":\"Memory\",\"sizeLimit\":\"64Mi\"}},{\"name\":\"logs\",\"hostPath\":{\"pat"
+     "h\":\"/var/log\",\"type\":\"Directory\"}},{\"name\":\"info\",\"downwardAPI\":{\""
+     "items\":[{\"path\":\"labels\",\"fieldRef\":{\"apiVersion\":\"v1\",\"fieldPath\""
+     ":\"metadata.labels\"}},{\"path\":\"cpu\",\"resourceFieldRef\":{\"containerN"
+     "ame\":\"app\",\"resource\":\"limits.cpu\",\"divisor\":\"1m\"}}],\"defaultMode\""
+     ":420}}],\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox\",\"comman"
+     "d\":[\"sh\",\"-c\",\"true\"],\"resources\":{},\"terminationMessagePath\":\"/de"
+     "v/termination-log\",\"terminationMessagePolicy\":\"File\",\"imagePullPol"
+     "icy\":\"Always\"}],\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.25\",\""
+     "args\":[\"-g\",\"daemon off;\"],\"workingDir\":\"/srv\",\"ports\":[{\"name\":\"h"
+     "ttp\",\"containerPort\":80,\"protocol\":\"TCP\"},{\"hostPort\":9090,\"contai"
+     "nerPort\":9090,\"protocol\":\"TCP\"}],\"envFrom\":[{\"prefix\":\"CM_\",\"confi"
+     "gMapRef\":{\"name\":\"app-config\"}}],\"env\":[{\"name\":\"MODE\",\"valueFrom\""
+     ":{\"configMapKeyRef\":{\"name\":\"app-config\",\"key\":\"mode\",\"optional\":f"
+     "alse}}},{\"name\":\"PW\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"db-creds"
+     "\",\"key\":\"password\"}}},{\"name\":\"POD\",\"valueFrom\":{\"fieldRef\":{\"apiV"
+     "ersion\":\"v1\",\"fieldPath\":\"metadata.name\"}}},{\"name\":\"EMPTY\"}],\"res"
+     "ources\":{\"limits\":{\"cpu\":\"500m\",\"memory\":\"128Mi\"},\"requests\":{\"cpu"
+     "\":\"250m\",\"memory\":\"64Mi\"}},\"volumeMounts\":[{\"name\":\"cfg\",\"readOnly"
+     "\":true,\"mountPath\":\"/etc/cfg\"},{\"name\":\"scratch\",\"mountPath\":\"/tmp"
+     "\",\"subPath\":\"x\"}],\"livenessProbe\":{\"httpGet\":{\"path\":\"/healthz\",\"p"
+     "ort\":\"http\",\"scheme\":\"HTTP\",\"httpHeaders\":[{\"name\":\"X-A\",\"value\":\""
+     "b\"}]},\"initialDelaySeconds\":3,\"timeoutSeconds\":1,\"periodSeconds\":1"
+     "0,\"successThreshold\":1,\"failureThreshold\":3},\"readinessProbe\":{\"tc"
+     "pSocket\":{\"port\":80},\"timeoutSeconds\":2,\"periodSeconds\":10,\"succes"
+     "sThreshold\":1,\"failureThreshold\":5},\"startupProbe\":{\"exec\":{\"comma"
+     "nd\":[\"cat\",\"/tmp/ok\"]},\"timeoutSeconds\":1,\"periodSeconds\":10,\"succ"
+     "essThreshold\":1,\"failureThreshold\":3},\"lifecycle\":{\"postStart\":{\"h"
+     "ttpGet\":{\"path\":\"/\",\"port\":8080,\"scheme\":\"HTTP\"}},\"preStop\":{\"exec"
+     "\":{\"command\":[\"sleep\",\"5\"]}}},\"terminationMessagePath\":\"/dev/termi"
+     "nation-log\",\"terminationMessagePolicy\":\"File\",\"imagePullPolicy\":\"I"
+     "fNotPresent\",\"securityContext\":{\"capabilities\":{\"add\":[\"NET_BIND_S"
+     "ERVICE\"],\"drop\":[\"ALL\"]},\"runAsUser\":1000,\"runAsNonRoot\":true,\"rea"
+     "dOnlyRootFilesystem\":false,\"allowPrivilegeEscalation\":false,\"secco"
+     "mpProfile\":{\"type\":\"RuntimeDefault\"}},\"stdin\":true,\"tty\":true},{\"n"
+     "ame\":\"dbg\",\"image\":\"busybox\",\"resources\":{},\"terminationMessagePol"
+     "icy\":\"File\"}],\"restartPolicy\":\"OnFailure\",\"terminationGracePeriodS"
+     "econds\":0,\"activeDeadlineSeconds\":600,\"dnsPolicy\":\"ClusterFirst\",\""
+     "nodeSelector\":{\"disk\":\"ssd\"},\"serviceAccountName\":\"default\",\"servi"
+     "ceAccount\":\"default\",\"automountServiceAccountToken\":false,\"securit"
+     "yContext\":{\"runAsGroup\":0,\"supplementalGroups\":[3000,4000],\"fsGrou"
+     "p\":2000,\"sysctls\":[{\"name\":\"net.ipv4.ip_local_port_range\",\"value\":"
+     "\"1024 65535\"}]},\"hostname\":\"rich-host\",\"subdomain\":\"sub\",\"schedule"
+     "rName\":\"default-scheduler\",\"tolerations\":[{\"key\":\"k\",\"operator\":\"E"
+     "qual\",\"value\":\"v\",\"effect\":\"NoSchedule\"},{\"key\":\"node.kubernetes.i"
+     "o/not-ready\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationS"
+     "econds\":300},{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"E"
+     "xists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300}],\"hostAliases"
+     "\":[{\"ip\":\"10.0.0.1\",\"hostnames\":[\"a.local\",\"b.local\"]}],\"priority\""
+     ":0,\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\"],\"searches\":[\"svc.local\"]"
+     ",\"options\":[{\"name\":\"ndots\",\"value\":\"2\"},{\"name\":\"edns0\"}]},\"readi"
+     "nessGates\":[{\"conditionType\":\"example.com/ready\"}],\"enableServiceL"
+     "inks\":false,\"preemptionPolicy\":\"PreemptLowerPriority\"},\"status\":{}"
+     "}"},
+    {"kubectl debug rich --copy-to=rich-copy --image=busybox --container=dbg",
+     "1.33",
+     "6b3873000a090a0276311203506f6412a30b0a2b0a09726963682d636f707912001a0764"
+     "656661756c7422002a0032003800420062090a046e6f746512017812de0a0a320a036366"
+     "67122b9a01280a0c0a0a6170702d636f6e66696712130a046d6f646512086d6f64652e74"
+     "787418800218a40320010a160a03736563120f320d0a0864622d63726564731880020a1d"
+     "0a0773637261746368121212100a064d656d6f727912060a0436344d690a1f0a046c6f67"
+     "7312170a150a082f7661722f6c6f6712094469726563746f72790a4f0a04696e666f1247"
+     "8201440a1f0a066c6162656c7312150a027631120f6d657461646174612e6c6162656c73"
+     "0a1e0a036370751a170a03617070120a6c696d6974732e6370751a040a02316d10a40312"
+     "cc040a03617070120a6e67696e783a312e323522022d67220b6461656d6f6e206f66663b"
+     "2a042f73727632110a04687474701000185022035443502a00320f0a0010824718824722"
+     "035443502a003a220a044d4f444512001a181a160a0c0a0a6170702d636f6e6669671204"
+     "6d6f646518003a200a02505712001a1822160a0a0a0864622d6372656473120870617373"
+     "776f72643a1e0a03504f4412001a150a130a027631120d6d657461646174612e6e616d65"
+     "3a090a05454d505459120042430a0d0a0363707512060a043530306d0a110a066d656d6f"
+     "727912070a053132384d69120d0a0363707512060a043235306d12100a066d656d6f7279"
+     "12060a0436344d694a150a0363666710011a082f6574632f636667220032004a160a0773"
+     "63726174636810001a042f746d70220178320052360a2a12280a082f6865616c74687a12"
+     "0a080110001a04687474701a002204485454502a080a03582d4112016210031801200a28"
+     "0130035a180a0c1a0a0a06080010501a00120010001802200a2801300562260a1612140a"
+     "012f1207080010903f1a001a00220448545450120c0a0a0a05736c6565700a01356a142f"
+     "6465762f7465726d696e6174696f6e2d6c6f67720c49664e6f7450726573656e747a340a"
+     "170a104e45545f42494e445f534552564943451203414c4c20e8072801300038005a100a"
+     "0e52756e74696d6544656661756c748001018801009001019a01150a03434d5f120e0a0c"
+     "0a0a6170702d636f6e666967a2010446696c65b2011c0a100a0e0a036361740a072f746d"
+     "702f6f6b10001801200a2801300312260a03646267120762757379626f782a0042006a00"
+     "7200800100880100900100a2010446696c651a094f6e4661696c757265200028d804320c"
+     "436c757374657246697273743a0b0a046469736b1203737364420764656661756c744a07"
+     "64656661756c745200580060006800723720b81720a01f28d00f30003a2a0a1c6e65742e"
+     "697076342e69705f6c6f63616c5f706f72745f72616e6765120a31303234203635353335"
+     "820109726963682d686f73748a01037375629a011164656661756c742d7363686564756c"
+     "6572a2014f0a04696e6974120762757379626f781a0273681a022d631a04747275652a00"
+     "42006a142f6465762f7465726d696e6174696f6e2d6c6f677206416c7761797380010088"
+     "0100900100a2010446696c65a80100b201190a016b1205457175616c1a0176220a4e6f53"
+     "63686564756c65b201360a1c6e6f64652e6b756265726e657465732e696f2f6e6f742d72"
+     "6561647912064578697374731a0022094e6f4578656375746528ac02b201380a1e6e6f64"
+     "652e6b756265726e657465732e696f2f756e726561636861626c6512064578697374731a"
+     "0022094e6f4578656375746528ac02ba011c0a0831302e302e302e311207612e6c6f6361"
+     "6c1207622e6c6f63616cc20100c80100d201290a07312e312e312e3112097376632e6c6f"
+     "63616c1a0a0a056e646f74731201321a070a0565646e7330e201130a116578616d706c65"
+     "2e636f6d2f7265616479f00100fa0114507265656d70744c6f7765725072696f72697479"
+     "1a130a001a0022002a0032004a005a0072008801001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"rich-copy\",\"na"
+     "mespace\":\"default\",\"creationTimestamp\":null,\"annotations\":{\"note\":"
+     "\"x\"}},\"spec\":{\"volumes\":[{\"name\":\"cfg\",\"configMap\":{\"name\":\"app-co"
+     "nfig\",\"items\":[{\"key\":\"mode\",\"path\":\"mode.txt\",\"mode\":256}],\"defau"
+     "ltMode\":420,\"optional\":true}},{\"name\":\"sec\",\"secret\":{\"secretName\""
+     ":\"db-creds\",\"defaultMode\":256}},{\"name\":\"scratch\",\"emptyDir\":{\"med"
+     "ium\":\"Memory\",\"sizeLimit\":\"64Mi\"}},{\"name\":\"logs\",\"hostPath\":{\"pat"
+     "h\":\"/var/log\",\"type\":\"Directory\"}},{\"name\":\"info\",\"downwardAPI\":{\""
+     "items\":[{\"path\":\"labels\",\"fieldRef\":{\"apiVersion\":\"v1\",\"fieldPath\""
+     ":\"metadata.labels\"}},{\"path\":\"cpu\",\"resourceFieldRef\":{\"containerN"
+     "ame\":\"app\",\"resource\":\"limits.cpu\",\"divisor\":\"1m\"}}],\"defaultMode\""
+     ":420}}],\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox\",\"comman"
+     "d\":[\"sh\",\"-c\",\"true\"],\"resources\":{},\"terminationMessagePath\":\"/de"
+     "v/termination-log\",\"terminationMessagePolicy\":\"File\",\"imagePullPol"
+     "icy\":\"Always\"}],\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.25\",\""
+     "args\":[\"-g\",\"daemon off;\"],\"workingDir\":\"/srv\",\"ports\":[{\"name\":\"h"
+     "ttp\",\"containerPort\":80,\"protocol\":\"TCP\"},{\"hostPort\":9090,\"contai"
+     "nerPort\":9090,\"protocol\":\"TCP\"}],\"envFrom\":[{\"prefix\":\"CM_\",\"confi"
+     "gMapRef\":{\"name\":\"app-config\"}}],\"env\":[{\"name\":\"MODE\",\"valueFrom\""
+     ":{\"configMapKeyRef\":{\"name\":\"app-config\",\"key\":\"mode\",\"optional\":f"
+     "alse}}},{\"name\":\"PW\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"db-creds"
+     "\",\"key\":\"password\"}}},{\"name\":\"POD\",\"valueFrom\":{\"fieldRef\":{\"apiV"
+     "ersion\":\"v1\",\"fieldPath\":\"metadata.name\"}}},{\"name\":\"EMPTY\"}],\"res"
+     "ources\":{\"limits\":{\"cpu\":\"500m\",\"memory\":\"128Mi\"},\"requests\":{\"cpu"
+     "\":\"250m\",\"memory\":\"64Mi\"}},\"volumeMounts\":[{\"name\":\"cfg\",\"readOnly"
+     "\":true,\"mountPath\":\"/etc/cfg\"},{\"name\":\"scratch\",\"mountPath\":\"/tmp"
+     "\",\"subPath\":\"x\"}],\"livenessProbe\":{\"httpGet\":{\"path\":\"/healthz\",\"p"
+     "ort\":\"http\",\"scheme\":\"HTTP\",\"httpHeaders\":[{\"name\":\"X-A\",\"value\":\""
+     "b\"}]},\"initialDelaySeconds\":3,\"timeoutSeconds\":1,\"periodSeconds\":1"
+     "0,\"successThreshold\":1,\"failureThreshold\":3},\"readinessProbe\":{\"tc"
+     "pSocket\":{\"port\":80},\"timeoutSeconds\":2,\"periodSeconds\":10,\"succes"
+     "sThreshold\":1,\"failureThreshold\":5},\"startupProbe\":{\"exec\":{\"comma"
+     "nd\":[\"cat\",\"/tmp/ok\"]},\"timeoutSeconds\":1,\"periodSeconds\":10,\"succ"
+     "essThreshold\":1,\"failureThreshold\":3},\"lifecycle\":{\"postStart\":{\"h"
+     "ttpGet\":{\"path\":\"/\",\"port\":8080,\"scheme\":\"HTTP\"}},\"preStop\":{\"exec"
+     "\":{\"command\":[\"sleep\",\"5\"]}}},\"terminationMessagePath\":\"/dev/termi"
+     "nation-log\",\"terminationMessagePolicy\":\"File\",\"imagePullPolicy\":\"I"
+     "fNotPresent\",\"securityContext\":{\"capabilities\":{\"add\":[\"NET_BIND_S"
+     "ERVICE\"],\"drop\":[\"ALL\"]},\"runAsUser\":1000,\"runAsNonRoot\":true,\"rea"
+     "dOnlyRootFilesystem\":false,\"allowPrivilegeEscalation\":false,\"secco"
+     "mpProfile\":{\"type\":\"RuntimeDefault\"}},\"stdin\":true,\"tty\":true},{\"n"
+     "ame\":\"dbg\",\"image\":\"busybox\",\"resources\":{},\"terminationMessagePol"
+     "icy\":\"File\"}],\"restartPolicy\":\"OnFailure\",\"terminationGracePeriodS"
+     "econds\":0,\"activeDeadlineSeconds\":600,\"dnsPolicy\":\"ClusterFirst\",\""
+     "nodeSelector\":{\"disk\":\"ssd\"},\"serviceAccountName\":\"default\",\"servi"
+     "ceAccount\":\"default\",\"automountServiceAccountToken\":false,\"securit"
+     "yContext\":{\"runAsGroup\":0,\"supplementalGroups\":[3000,4000],\"fsGrou"
+     "p\":2000,\"sysctls\":[{\"name\":\"net.ipv4.ip_local_port_range\",\"value\":"
+     "\"1024 65535\"}]},\"hostname\":\"rich-host\",\"subdomain\":\"sub\",\"schedule"
+     "rName\":\"default-scheduler\",\"tolerations\":[{\"key\":\"k\",\"operator\":\"E"
+     "qual\",\"value\":\"v\",\"effect\":\"NoSchedule\"},{\"key\":\"node.kubernetes.i"
+     "o/not-ready\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationS"
+     "econds\":300},{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"E"
+     "xists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300}],\"hostAliases"
+     "\":[{\"ip\":\"10.0.0.1\",\"hostnames\":[\"a.local\",\"b.local\"]}],\"priority\""
+     ":0,\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\"],\"searches\":[\"svc.local\"]"
+     ",\"options\":[{\"name\":\"ndots\",\"value\":\"2\"},{\"name\":\"edns0\"}]},\"readi"
+     "nessGates\":[{\"conditionType\":\"example.com/ready\"}],\"enableServiceL"
+     "inks\":false,\"preemptionPolicy\":\"PreemptLowerPriority\"},\"status\":{}"
+     "}"},
+    {"kubectl debug pod1 --copy-to=pod1-copy --image=busybox --container=dbg",
+     "1.32",
+     "6b3873000a090a0276311203506f6412d8040a200a09706f64312d636f707912001a0764"
+     "656661756c7422002a0032003800420012a1040a84010a156b7562652d6170692d616363"
+     "6573732d62706d3632126bd201680a0e220c0a0010971c1a05746f6b656e0a281a260a12"
+     "0a106b7562652d726f6f742d63612e63727412100a0663612e637274120663612e637274"
+     "0a2912270a250a096e616d65737061636512180a02763112126d657461646174612e6e61"
+     "6d65737061636510a403128d010a04706f643112056e67696e782a0042004a4c0a156b75"
+     "62652d6170692d6163636573732d62706d363210011a2d2f7661722f72756e2f73656372"
+     "6574732f6b756265726e657465732e696f2f736572766963656163636f756e7422003200"
+     "6a142f6465762f7465726d696e6174696f6e2d6c6f677206416c77617973800100880100"
+     "900100a2010446696c6512260a03646267120762757379626f782a0042006a0072008001"
+     "00880100900100a2010446696c651a06416c77617973201e320c436c7573746572466972"
+     "7374420764656661756c744a0764656661756c74520058006000680072008201008a0100"
+     "9a011164656661756c742d7363686564756c6572b201360a1c6e6f64652e6b756265726e"
+     "657465732e696f2f6e6f742d726561647912064578697374731a0022094e6f4578656375"
+     "746528ac02b201380a1e6e6f64652e6b756265726e657465732e696f2f756e7265616368"
+     "61626c6512064578697374731a0022094e6f4578656375746528ac02c20100c80100f001"
+     "01fa0114507265656d70744c6f7765725072696f726974791a100a001a0022002a003200"
+     "4a005a0072001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"pod1-copy\",\"na"
+     "mespace\":\"default\",\"creationTimestamp\":null},\"spec\":{\"volumes\":[{\""
+     "name\":\"kube-api-access-bpm62\",\"projected\":{\"sources\":[{\"serviceAcc"
+     "ountToken\":{\"expirationSeconds\":3607,\"path\":\"token\"}},{\"configMap\""
+     ":{\"name\":\"kube-root-ca.crt\",\"items\":[{\"key\":\"ca.crt\",\"path\":\"ca.cr"
+     "t\"}]}},{\"downwardAPI\":{\"items\":[{\"path\":\"namespace\",\"fieldRef\":{\"a"
+     "piVersion\":\"v1\",\"fieldPath\":\"metadata.namespace\"}}]}}],\"defaultMod"
+     "e\":420}}],\"containers\":[{\"name\":\"pod1\",\"image\":\"nginx\",\"resources\""
+     ":{},\"volumeMounts\":[{\"name\":\"kube-api-access-bpm62\",\"readOnly\":tru"
+     "e,\"mountPath\":\"/var/run/secrets/kubernetes.io/serviceaccount\"}],\"t"
+     "erminationMessagePath\":\"/dev/termination-log\",\"terminationMessageP"
+     "olicy\":\"File\",\"imagePullPolicy\":\"Always\"},{\"name\":\"dbg\",\"image\":\"b"
+     "usybox\",\"resources\":{},\"terminationMessagePolicy\":\"File\"}],\"restar"
+     "tPolicy\":\"Always\",\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\""
+     "ClusterFirst\",\"serviceAccountName\":\"default\",\"serviceAccount\":\"def"
+     "ault\",\"securityContext\":{},\"schedulerName\":\"default-scheduler\",\"to"
+     "lerations\":[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exis"
+     "ts\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300},{\"key\":\"node.kub"
+     "ernetes.io/unreachable\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\""
+     "tolerationSeconds\":300}],\"priority\":0,\"enableServiceLinks\":true,\"p"
+     "reemptionPolicy\":\"PreemptLowerPriority\"},\"status\":{}}"},
+    {"kubectl debug pod1 --copy-to=pod1-copy --image=busybox --container=dbg",
+     "1.33",
+     "6b3873000a090a0276311203506f6412db040a200a09706f64312d636f707912001a0764"
+     "656661756c7422002a0032003800420012a1040a84010a156b7562652d6170692d616363"
+     "6573732d62706d3632126bd201680a0e220c0a0010971c1a05746f6b656e0a281a260a12"
+     "0a106b7562652d726f6f742d63612e63727412100a0663612e637274120663612e637274"
+     "0a2912270a250a096e616d65737061636512180a02763112126d657461646174612e6e61"
+     "6d65737061636510a403128d010a04706f643112056e67696e782a0042004a4c0a156b75"
+     "62652d6170692d6163636573732d62706d363210011a2d2f7661722f72756e2f73656372"
+     "6574732f6b756265726e657465732e696f2f736572766963656163636f756e7422003200"
+     "6a142f6465762f7465726d696e6174696f6e2d6c6f677206416c77617973800100880100"
+     "900100a2010446696c6512260a03646267120762757379626f782a0042006a0072008001"
+     "00880100900100a2010446696c651a06416c77617973201e320c436c7573746572466972"
+     "7374420764656661756c744a0764656661756c74520058006000680072008201008a0100"
+     "9a011164656661756c742d7363686564756c6572b201360a1c6e6f64652e6b756265726e"
+     "657465732e696f2f6e6f742d726561647912064578697374731a0022094e6f4578656375"
+     "746528ac02b201380a1e6e6f64652e6b756265726e657465732e696f2f756e7265616368"
+     "61626c6512064578697374731a0022094e6f4578656375746528ac02c20100c80100f001"
+     "01fa0114507265656d70744c6f7765725072696f726974791a130a001a0022002a003200"
+     "4a005a0072008801001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"pod1-copy\",\"na"
+     "mespace\":\"default\",\"creationTimestamp\":null},\"spec\":{\"volumes\":[{\""
+     "name\":\"kube-api-access-bpm62\",\"projected\":{\"sources\":[{\"serviceAcc"
+     "ountToken\":{\"expirationSeconds\":3607,\"path\":\"token\"}},{\"configMap\""
+     ":{\"name\":\"kube-root-ca.crt\",\"items\":[{\"key\":\"ca.crt\",\"path\":\"ca.cr"
+     "t\"}]}},{\"downwardAPI\":{\"items\":[{\"path\":\"namespace\",\"fieldRef\":{\"a"
+     "piVersion\":\"v1\",\"fieldPath\":\"metadata.namespace\"}}]}}],\"defaultMod"
+     "e\":420}}],\"containers\":[{\"name\":\"pod1\",\"image\":\"nginx\",\"resources\""
+     ":{},\"volumeMounts\":[{\"name\":\"kube-api-access-bpm62\",\"readOnly\":tru"
+     "e,\"mountPath\":\"/var/run/secrets/kubernetes.io/serviceaccount\"}],\"t"
+     "erminationMessagePath\":\"/dev/termination-log\",\"terminationMessageP"
+     "olicy\":\"File\",\"imagePullPolicy\":\"Always\"},{\"name\":\"dbg\",\"image\":\"b"
+     "usybox\",\"resources\":{},\"terminationMessagePolicy\":\"File\"}],\"restar"
+     "tPolicy\":\"Always\",\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\""
+     "ClusterFirst\",\"serviceAccountName\":\"default\",\"serviceAccount\":\"def"
+     "ault\",\"securityContext\":{},\"schedulerName\":\"default-scheduler\",\"to"
+     "lerations\":[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exis"
+     "ts\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300},{\"key\":\"node.kub"
+     "ernetes.io/unreachable\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\""
+     "tolerationSeconds\":300}],\"priority\":0,\"enableServiceLinks\":true,\"p"
+     "reemptionPolicy\":\"PreemptLowerPriority\"},\"status\":{}}"},
+    {"kubectl debug node/n1 --image=busybox",
+     "1.32",
+     "6b3873000a090a0276311203506f6412cc010a260a166e6f64652d64656275676765722d"
+     "6e312d6e7338687012001a0022002a00320038004200128f010a120a09686f73742d726f"
+     "6f7412050a030a012f12450a086465627567676572120762757379626f782a0042004a18"
+     "0a09686f73742d726f6f7410001a052f686f7374220032006a0072008001008801009001"
+     "00a2010446696c651a054e65766572320042004a0052026e315801600168018201008a01"
+     "009a0100b2010e0a0012064578697374731a002200c201001a100a001a0022002a003200"
+     "4a005a0072001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"node-debugger-"
+     "n1-ns8hp\",\"creationTimestamp\":null},\"spec\":{\"volumes\":[{\"name\":\"ho"
+     "st-root\",\"hostPath\":{\"path\":\"/\"}}],\"containers\":[{\"name\":\"debugger"
+     "\",\"image\":\"busybox\",\"resources\":{},\"volumeMounts\":[{\"name\":\"host-r"
+     "oot\",\"mountPath\":\"/host\"}],\"terminationMessagePolicy\":\"File\"}],\"re"
+     "startPolicy\":\"Never\",\"nodeName\":\"n1\",\"hostNetwork\":true,\"hostPID\":"
+     "true,\"hostIPC\":true,\"tolerations\":[{\"operator\":\"Exists\"}]},\"status"
+     "\":{}}"},
+    {"kubectl debug node/n1 --image=busybox",
+     "1.33",
+     "6b3873000a090a0276311203506f6412cf010a260a166e6f64652d64656275676765722d"
+     "6e312d327677633612001a0022002a00320038004200128f010a120a09686f73742d726f"
+     "6f7412050a030a012f12450a086465627567676572120762757379626f782a0042004a18"
+     "0a09686f73742d726f6f7410001a052f686f7374220032006a0072008001008801009001"
+     "00a2010446696c651a054e65766572320042004a0052026e315801600168018201008a01"
+     "009a0100b2010e0a0012064578697374731a002200c201001a130a001a0022002a003200"
+     "4a005a0072008801001a002200",
+     "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"node-debugger-"
+     "n1-2vwc6\",\"creationTimestamp\":null},\"spec\":{\"volumes\":[{\"name\":\"ho"
+     "st-root\",\"hostPath\":{\"path\":\"/\"}}],\"containers\":[{\"name\":\"debugger"
+     "\",\"image\":\"busybox\",\"resources\":{},\"volumeMounts\":[{\"name\":\"host-r"
+     "oot\",\"mountPath\":\"/host\"}],\"terminationMessagePolicy\":\"File\"}],\"re"
+     "startPolicy\":\"Never\",\"nodeName\":\"n1\",\"hostNetwork\":true,\"hostPID\":"
+     "true,\"hostIPC\":true,\"tolerations\":[{\"operator\":\"Exists\"}]},\"status"
+     "\":{}}"},
 };
 
 }  // namespace ksim::apiserver::testdata

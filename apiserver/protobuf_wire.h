@@ -35,8 +35,14 @@ class Reader {
 
   // The next tag; 0 at the clean end of the message. False when malformed.
   bool NextTag(uint32_t& tag) {
+    tag = 0;
+    // The end is decided before reading: ReadTag also answers 0 for a
+    // truncated tag, which must not pass for a clean end.
+    if (AtEnd()) return true;
     tag = in_.ReadTag();
-    if (tag != 0) return Wire::GetTagFieldNumber(tag) != 0;
+    return tag != 0 && Wire::GetTagFieldNumber(tag) != 0;
+  }
+  bool AtEnd() {
     return static_cast<size_t>(in_.CurrentPosition()) == bytes_.size();
   }
   bool Varint(uint64_t& v) { return in_.ReadVarint64(&v); }
