@@ -5,6 +5,7 @@
 #include "apiserver/field_errors.h"
 #include "apiserver/http_internal.h"
 #include "apiserver/object_codec.h"
+#include "apiserver/protobuf.h"
 
 namespace ksim::apiserver {
 namespace {
@@ -282,10 +283,19 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
     }
     return Answer(ctx, t, ctx.registry->Delete(t, *o), req, res);
   }
+  // kubectl 1.32+ sends its generators' objects as protobuf; they are
+  // decoded to JSON here and follow the JSON path from then on.
+  std::string body_json;
+  const std::string* body = &req.body;
   if (!is_patch) {
     std::string ct = req.get_header_value("Content-Type");
     ct = ct.substr(0, ct.find(';'));
-    if (!ct.empty() && ct != "application/json" && ct != "*/*") {
+    if (ct == kProtobufContentType) {
+      auto decoded = DecodeKubeProtobuf(req.body);
+      if (!decoded.ok()) return WriteStatus(req, res, decoded.status());
+      body_json = decoded->dump();
+      body = &body_json;
+    } else if (!ct.empty() && ct != "application/json" && ct != "*/*") {
       return WriteStatus(
           req, res,
           base::Status(base::Code::kUnsupportedMediaType,
@@ -298,10 +308,10 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
   if (!o.ok()) return WriteStatus(req, res, o.status());
   if (method == "POST") {
     if (t.subresource == "binding") {
-      return Answer(ctx, t, ctx.registry->Bind(t, req.body, *o), req, res);
+      return Answer(ctx, t, ctx.registry->Bind(t, *body, *o), req, res);
     }
     if (!t.name.empty()) return WriteStatus(req, res, kMethodNotAllowed);
-    return Answer(ctx, t, ctx.registry->Create(t, req.body, *o), req, res);
+    return Answer(ctx, t, ctx.registry->Create(t, *body, *o), req, res);
   }
   if (t.name.empty()) return WriteStatus(req, res, kMethodNotAllowed);
   if (t.subresource == "log" || t.subresource == "binding" ||
@@ -310,7 +320,7 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
                                      *t.resource, is_patch ? "patch" : "update"));
   }
   if (method == "PUT") {
-    return Answer(ctx, t, ctx.registry->Update(t, req.body, *o), req, res);
+    return Answer(ctx, t, ctx.registry->Update(t, *body, *o), req, res);
   }
   if (is_patch) {
     return Answer(ctx, t,
