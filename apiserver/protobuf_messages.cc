@@ -150,8 +150,9 @@ const std::map<std::string, Message, std::less<>>& Table() {
   static const auto* table = [] {
     auto* t = new std::map<std::string, Message, std::less<>>;
     for (auto group : {table::MetaMessages(), table::CoreObjectMessages(),
-                       table::PodMessages(), table::ContainerMessages(),
-                       table::VolumeMessages(), table::AppsMessages()}) {
+                       table::PodMessages(), table::SchedulingMessages(),
+                       table::ContainerMessages(), table::VolumeMessages(),
+                       table::AppsMessages()}) {
       for (Message& m : group) t->emplace(std::string(m.name), std::move(m));
     }
     return t;

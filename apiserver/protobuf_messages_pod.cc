@@ -1,9 +1,9 @@
 // The Pod part of the protobuf message table: Pod, PodSpec and what it holds
 // (containers, probes, security contexts, volumes). Numbers from k8s.io/api
 // core/v1 generated.proto (1.33); keep_zero from types.go as in
-// protobuf_messages.cc. Left out, so refused when set: affinity,
-// topologySpreadConstraints, ephemeralContainers, resourceClaims, the
-// status lists, windowsOptions and the cloud/network volume sources.
+// protobuf_messages.cc. Left out, so refused when set: ephemeralContainers,
+// resourceClaims, volumeDevices, the status lists, windowsOptions and the
+// cloud/network/CSI volume sources.
 #include "apiserver/protobuf_table.h"
 
 namespace ksim::apiserver::proto::table {
@@ -36,6 +36,7 @@ std::vector<Message> PodMessages() {
         Msgs(15, "imagePullSecrets", "LocalObjectReference"),
         Str(16, "hostname"),
         Str(17, "subdomain"),
+        Msg(18, "affinity", "Affinity"),
         Str(19, "schedulerName"),
         Msgs(22, "tolerations", "Toleration"),
         Msgs(23, "hostAliases", "HostAlias"),
@@ -43,6 +44,7 @@ std::vector<Message> PodMessages() {
         IntZ(25, "priority"),
         Msg(26, "dnsConfig", "PodDNSConfig"),
         Msgs(28, "readinessGates", "PodReadinessGate"),
+        Msgs(33, "topologySpreadConstraints", "TopologySpreadConstraint"),
         StrZ(29, "runtimeClassName"),
         BoolZ(30, "enableServiceLinks"),
         StrZ(31, "preemptionPolicy"),
@@ -86,6 +88,49 @@ std::vector<Message> PodMessages() {
       {"PodReadinessGate", {StrZ(1, "conditionType")}},
       {"PodOS", {StrZ(1, "name")}},
       {"PodSchedulingGate", {StrZ(1, "name")}},
+  };
+}
+
+std::vector<Message> SchedulingMessages() {
+  return {
+      {"Affinity",
+       {Msg(1, "nodeAffinity", "NodeAffinity"),
+        Msg(2, "podAffinity", "PodAffinity"),
+        Msg(3, "podAntiAffinity", "PodAntiAffinity")}},
+      {"NodeAffinity",
+       {Msg(1, "requiredDuringSchedulingIgnoredDuringExecution",
+            "NodeSelector"),
+        Msgs(2, "preferredDuringSchedulingIgnoredDuringExecution",
+             "PreferredSchedulingTerm")}},
+      {"NodeSelector", {Msgs(1, "nodeSelectorTerms", "NodeSelectorTerm")}},
+      {"NodeSelectorTerm",
+       {Msgs(1, "matchExpressions", "NodeSelectorRequirement"),
+        Msgs(2, "matchFields", "NodeSelectorRequirement")}},
+      {"NodeSelectorRequirement",
+       {StrZ(1, "key"), StrZ(2, "operator"), Strs(3, "values")}},
+      {"PreferredSchedulingTerm",
+       {IntZ(1, "weight"), Msg(2, "preference", "NodeSelectorTerm")}},
+      {"PodAffinity",
+       {Msgs(1, "requiredDuringSchedulingIgnoredDuringExecution",
+             "PodAffinityTerm"),
+        Msgs(2, "preferredDuringSchedulingIgnoredDuringExecution",
+             "WeightedPodAffinityTerm")}},
+      {"PodAntiAffinity",
+       {Msgs(1, "requiredDuringSchedulingIgnoredDuringExecution",
+             "PodAffinityTerm"),
+        Msgs(2, "preferredDuringSchedulingIgnoredDuringExecution",
+             "WeightedPodAffinityTerm")}},
+      {"PodAffinityTerm",
+       {Msg(1, "labelSelector", "LabelSelector"), Strs(2, "namespaces"),
+        StrZ(3, "topologyKey"), Msg(4, "namespaceSelector", "LabelSelector"),
+        Strs(5, "matchLabelKeys"), Strs(6, "mismatchLabelKeys")}},
+      {"WeightedPodAffinityTerm",
+       {IntZ(1, "weight"), Msg(2, "podAffinityTerm", "PodAffinityTerm")}},
+      {"TopologySpreadConstraint",
+       {IntZ(1, "maxSkew"), StrZ(2, "topologyKey"),
+        StrZ(3, "whenUnsatisfiable"), Msg(4, "labelSelector", "LabelSelector"),
+        IntZ(5, "minDomains"), StrZ(6, "nodeAffinityPolicy"),
+        StrZ(7, "nodeTaintsPolicy"), Strs(8, "matchLabelKeys")}},
   };
 }
 

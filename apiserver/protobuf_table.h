@@ -50,9 +50,10 @@ inline Field IntStr(int n, std::string_view j) {
 }
 
 // Parts of the table, by file.
-std::vector<Message> PodMessages();        // Pod, PodSpec, PodStatus, ...
-std::vector<Message> ContainerMessages();  // Container, probes, env, ...
-std::vector<Message> VolumeMessages();     // Volume and its sources
+std::vector<Message> PodMessages();         // Pod, PodSpec, PodStatus, ...
+std::vector<Message> SchedulingMessages();  // Affinity, spread constraints
+std::vector<Message> ContainerMessages();   // Container, probes, env, ...
+std::vector<Message> VolumeMessages();      // Volume and its sources
 
 }  // namespace ksim::apiserver::proto::table
 

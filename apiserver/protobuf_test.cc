@@ -139,7 +139,9 @@ TEST_CASE("value types: IntOrString, Quantity, Time, inline refs, fieldsV1",
                                                    .Str(2, "key")
                                                    .Varint(3, 0))));
   Pb pod_spec;
-  pod_spec.Msg(2, container).Varint(4, 30).Msg(18, Pb());  // affinity: {}
+  pod_spec.Msg(2, container)
+      .Varint(4, 30)
+      .Msg(39, Pb());  // resourceClaims: [{}]
   Pb spec;
   spec.Msg(3, Pb().Msg(1, Meta("")).Msg(2, pod_spec))
       .Msg(4,
@@ -207,9 +209,9 @@ TEST_CASE("unknown fields holding data are refused, naming the field",
     REQUIRE(r.status().code() == Code::kBadRequest);
     return r.status().message();
   };
-  // affinity: {nodeAffinity: {...}}
-  CHECK(refused(Pb().Msg(18, Pb().Msg(1, Pb().Str(1, "v")))) ==
-        "the protobuf body sets field 18 of PodSpec (at spec.template.spec), "
+  // resourceClaims: [{name: "v"}]
+  CHECK(refused(Pb().Msg(39, Pb().Str(1, "v"))) ==
+        "the protobuf body sets field 39 of PodSpec (at spec.template.spec), "
         "which ksim does not decode; send this object as application/json "
         "instead (for example with kubectl create -f <manifest>)");
   CHECK_THAT(refused(Pb().Varint(99, 7)),
