@@ -234,6 +234,27 @@ TEST_CASE("up: a port in use is a start failure (exit 1)", "[cli][up]") {
   CHECK_FALSE(fs::exists(dir.path() / "kc"));
 }
 
+// cpp-httplib's default socket options set SO_REUSEPORT, with which a second
+// server binds the same port and the kernel splits connections between the
+// two; `ksim up` must refuse instead.
+TEST_CASE("up: a port held by another ksim is a start failure (exit 1)",
+          "[cli][up]") {
+  TempDir dir;
+  Ksim first({"up", "--port=0", "--data", (dir.path() / "d1").string(),
+              "--kubeconfig", (dir.path() / "kc1").string()},
+             {});
+  REQUIRE(first.WaitForOutput("try: "));
+  std::string port = std::to_string(PortOf(first.out()));
+  Ksim second({"up", "--port", port, "--data", (dir.path() / "d2").string(),
+               "--kubeconfig", (dir.path() / "kc2").string()},
+              {});
+  int rc = second.Wait(5000);
+  if (rc == -1) second.Signal(SIGTERM);
+  CHECK(rc == 1);
+  first.Signal(SIGTERM);
+  CHECK(first.Wait() == 0);
+}
+
 TEST_CASE("up: an unusable data dir is a start failure (exit 1)", "[cli][up]") {
   TempDir dir;
   std::ofstream(dir.path() / "file") << "x";
