@@ -130,6 +130,13 @@ void ApiServerImpl::ScheduleCompaction(int64_t previous) {
 
 void ApiServerImpl::Route() {
   http_.new_task_queue = [] { return new ElasticPool(8, 16384); };
+  // cpp-httplib's default also sets SO_REUSEPORT, with which a second
+  // server binds a port already in use and the kernel splits connections
+  // between them; SO_REUSEADDR alone still allows a quick restart.
+  http_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http_.set_tcp_nodelay(true);
   http_.set_keep_alive_max_count(1000000);
   // An idle keep-alive connection holds a pool thread, and stopping waits
