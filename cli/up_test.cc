@@ -265,4 +265,15 @@ TEST_CASE("up: an unusable data dir is a start failure (exit 1)", "[cli][up]") {
   CHECK(ksim.err().find("cannot create data dir") != std::string::npos);
 }
 
+TEST_CASE("up: an unwritable kubeconfig is a start failure (exit 1)",
+          "[cli][up]") {
+  TempDir dir;
+  std::ofstream(dir.path() / "file") << "x";
+  Ksim ksim({"up", "--port=0", "--data", (dir.path() / "d").string(),
+             "--kubeconfig", (dir.path() / "file" / "kc").string()},
+            {});
+  CHECK(ksim.Wait() == 1);
+  CHECK(ksim.err().find("cannot write the kubeconfig") != std::string::npos);
+}
+
 }  // namespace
