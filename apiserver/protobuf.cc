@@ -57,10 +57,8 @@ base::StatusOr<base::Json> DecodeIntOrString(std::string_view bytes,
   KSIM_RETURN_IF_ERROR(ReadSmall(bytes, "IntOrString", "vvb", path, depth, s));
   if (s.varint[1] == 0) return base::Json(static_cast<int32_t>(s.varint[2]));
   if (s.varint[1] == 1) return base::Json(Utf8(s.bytes[3]));
-  return base::BadRequest(
-      "the protobuf body has an IntOrString of unknown "
-      "type " +
-      std::to_string(s.varint[1]) + " at " + path);
+  return base::BadRequest("the protobuf body has an IntOrString of type " +
+                          std::to_string(s.varint[1]) + " at " + path);
 }
 
 // resource.Quantity {1: string}; absent is the zero Quantity, "0".

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 #include <random>
+#include <set>
 
+#include "apiserver/protobuf_messages.h"
 #include "apiserver/protobuf_testdata.h"
 
 namespace ksim::apiserver {
@@ -77,6 +79,46 @@ Json Decoded(const std::string& body) {
   INFO(j.status().ToString());
   REQUIRE(j.ok());
   return *j;
+}
+
+// Every message reachable from a root kind is in the table, and no message
+// repeats a field number or a JSON name.
+TEST_CASE("the message table is closed and unambiguous", "[protobuf]") {
+  std::vector<const proto::Message*> todo;
+  for (auto [api_version, kind] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"v1", "Namespace"},
+           {"v1", "ConfigMap"},
+           {"v1", "Secret"},
+           {"v1", "ServiceAccount"},
+           {"v1", "Service"},
+           {"v1", "Pod"},
+           {"apps/v1", "Deployment"}}) {
+    const proto::Message* root = proto::RootMessage(api_version, kind);
+    REQUIRE(root != nullptr);
+    todo.push_back(root);
+  }
+  CHECK(proto::RootMessage("v1", "Deployment") == nullptr);
+  std::set<std::string_view> seen;
+  while (!todo.empty()) {
+    const proto::Message* m = todo.back();
+    todo.pop_back();
+    if (!seen.insert(m->name).second) continue;
+    std::set<int> numbers;
+    std::set<std::string_view> names;
+    for (const proto::Field& f : m->fields) {
+      INFO(m->name << "." << f.json << " = " << f.number);
+      CHECK(numbers.insert(f.number).second);
+      CHECK(proto::FindField(*m, f.number) == &f);
+      if (f.kind == proto::Kind::kMessage || f.kind == proto::Kind::kInline) {
+        const proto::Message* sub = proto::FindMessage(f.message);
+        REQUIRE(sub != nullptr);
+        todo.push_back(sub);
+      }
+      if (f.kind != proto::Kind::kInline) CHECK(names.insert(f.json).second);
+    }
+  }
+  CHECK(seen.size() > 90);
 }
 
 TEST_CASE("a namespace decodes with null creationTimestamp and empty structs",
