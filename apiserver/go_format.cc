@@ -1,4 +1,5 @@
 #include "apiserver/go_format.h"
+#include "apiserver/validation.h"
 
 #include <charconv>
 #include <cmath>
@@ -122,38 +123,8 @@ std::string GoJsonKind(const Json& v) {
   }
 }
 
-std::string GoQuote(std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+// Go's strconv.Quote; one implementation serves every error message.
+std::string GoQuote(std::string_view s) { return StrconvQuote(s); }
 
 std::string GoJsonMarshal(const Json& v) {
   std::string dumped = v.dump();

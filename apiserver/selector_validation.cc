@@ -2,6 +2,7 @@
 // (k8s.io/apimachinery/pkg/util/validation and labels.NewRequirement), and
 // Go's %q quoting for the messages.
 #include <algorithm>
+#include "apiserver/validation.h"
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -152,72 +153,8 @@ void AppendUtf8Escape(std::string& out, unsigned value, int width,
 
 }  // namespace
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            AppendUtf8Escape(out, c, 2, 'x');
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Multi-byte UTF-8: printable runes pass through; C1 controls are
-    // escaped as \u00XX and invalid bytes as \xXX, as strconv.Quote does.
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    unsigned rune = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (int k = 1; valid && k < len; ++k) {
-      unsigned char cc = s[i + k];
-      valid = (cc & 0xC0) == 0x80;
-      rune = (rune << 6) | (cc & 0x3F);
-    }
-    if (!valid) {
-      AppendUtf8Escape(out, c, 2, 'x');
-      ++i;
-    } else if (rune < 0xA0) {
-      AppendUtf8Escape(out, rune, 4, 'u');
-      i += len;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
-  return out + "\"";
-}
+// Go's strconv.Quote; one implementation serves every error message.
+std::string GoQuote(std::string_view s) { return StrconvQuote(s); }
 
 std::string QualifiedNameErrors(std::string_view key) {
   std::vector<std::string> errs;

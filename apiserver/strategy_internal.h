@@ -127,6 +127,38 @@ const Strategy& EndpointSliceStrategyInstance();
 const Strategy& EventStrategyInstance();
 const Strategy& LeaseStrategyInstance();
 
+// The volume source fields of a 1.32 Volume (exactly one may be set).
+inline constexpr const char* kVolumeSources[] = {"hostPath",
+                                          "emptyDir",
+                                          "gcePersistentDisk",
+                                          "awsElasticBlockStore",
+                                          "gitRepo",
+                                          "secret",
+                                          "nfs",
+                                          "iscsi",
+                                          "glusterfs",
+                                          "persistentVolumeClaim",
+                                          "rbd",
+                                          "flexVolume",
+                                          "cinder",
+                                          "cephfs",
+                                          "flocker",
+                                          "downwardAPI",
+                                          "fc",
+                                          "azureFile",
+                                          "configMap",
+                                          "vsphereVolume",
+                                          "quobyte",
+                                          "azureDisk",
+                                          "photonPersistentDisk",
+                                          "projected",
+                                          "portworxVolume",
+                                          "scaleIO",
+                                          "storageos",
+                                          "csi",
+                                          "ephemeral",
+                                          "image"};
+
 }  // namespace ksim::apiserver
 
 #endif  // KSIM_APISERVER_STRATEGY_INTERNAL_H_

@@ -12,36 +12,6 @@ namespace {
 
 constexpr int64_t kMaxInt32 = 2147483647;
 
-constexpr const char* kVolumeSources[] = {"hostPath",
-                                          "emptyDir",
-                                          "gcePersistentDisk",
-                                          "awsElasticBlockStore",
-                                          "gitRepo",
-                                          "secret",
-                                          "nfs",
-                                          "iscsi",
-                                          "glusterfs",
-                                          "persistentVolumeClaim",
-                                          "rbd",
-                                          "flexVolume",
-                                          "cinder",
-                                          "cephfs",
-                                          "flocker",
-                                          "downwardAPI",
-                                          "fc",
-                                          "azureFile",
-                                          "configMap",
-                                          "vsphereVolume",
-                                          "quobyte",
-                                          "azureDisk",
-                                          "photonPersistentDisk",
-                                          "projected",
-                                          "portworxVolume",
-                                          "scaleIO",
-                                          "storageos",
-                                          "csi",
-                                          "ephemeral",
-                                          "image"};
 
 void ValidateVolumeSource(const Json& v, const std::string& path,
                           FieldErrors& errs) {

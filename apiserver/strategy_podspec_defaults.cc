@@ -181,36 +181,6 @@ void DefaultProjected(Json& projected) {
 }
 
 // The volume source types of a v1.Volume.
-constexpr const char* kVolumeSources[] = {"hostPath",
-                                          "emptyDir",
-                                          "gcePersistentDisk",
-                                          "awsElasticBlockStore",
-                                          "gitRepo",
-                                          "secret",
-                                          "nfs",
-                                          "iscsi",
-                                          "glusterfs",
-                                          "persistentVolumeClaim",
-                                          "rbd",
-                                          "flexVolume",
-                                          "cinder",
-                                          "cephfs",
-                                          "flocker",
-                                          "downwardAPI",
-                                          "fc",
-                                          "azureFile",
-                                          "configMap",
-                                          "vsphereVolume",
-                                          "quobyte",
-                                          "azureDisk",
-                                          "photonPersistentDisk",
-                                          "projected",
-                                          "portworxVolume",
-                                          "scaleIO",
-                                          "storageos",
-                                          "csi",
-                                          "ephemeral",
-                                          "image"};
 
 void DefaultVolume(Json& v) {
   if (!v.is_object()) return;
