@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -461,6 +462,43 @@ class ServerStopTest(unittest.TestCase):
             conn.close()
             self.assertEqual(rc, 0, "SIGTERM with an idle connection open: "
                              "%s (%.1fs)\n%s" % (rc, took, c.log_tail(5)))
+
+    def test_watch_released_when_client_goes_away(self):
+        """A watch whose client closed its socket ends at once (Go's HTTP
+        server cancels the request); it must not wait for the next event or
+        for its timeout. Checked through the kernel's socket table: the
+        server side must not linger in CLOSE_WAIT."""
+        with harness.Cluster(name="watch-gone") as c:
+            socks = []
+            for _ in range(3):
+                s = socket.create_connection(("127.0.0.1", c.port), 5)
+                s.sendall(b"GET /api/v1/namespaces/default/configmaps?"
+                          b"watch=true&timeoutSeconds=300 HTTP/1.1\r\n"
+                          b"Host: ksim\r\nAccept: application/json\r\n\r\n")
+                self.assertIn(b" 200 ", s.recv(4096).split(b"\r\n")[0])
+                socks.append(s)
+            for s in socks:
+                s.close()
+            lingering = harness.wait_until(
+                lambda: close_wait_sockets(c.port) == 0, 5)
+            self.assertTrue(lingering, "%d server sockets still in CLOSE_WAIT"
+                            " 5s after their watch clients left" %
+                            close_wait_sockets(c.port))
+            start = time.monotonic()
+            self.assertEqual(c.stop(), 0)
+            self.assertLess(time.monotonic() - start, 5)
+
+
+def close_wait_sockets(port):
+    """Sockets of 127.0.0.1:port in CLOSE_WAIT (state 08), from procfs."""
+    count = 0
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if int(local.split(":")[1], 16) == port and state == "08":
+                count += 1
+    return count
 
 
 if __name__ == "__main__":
