@@ -53,6 +53,7 @@ struct WatchStream {
   std::shared_ptr<Signal> signal;
   SteadyClock::time_point deadline;
   SteadyClock::time_point next_bookmark;
+  SteadyClock::time_point last_write = SteadyClock::now();
   bool bookmarks = false;
   bool sent_columns = false;
   int64_t last_revision = 0;
@@ -115,7 +116,18 @@ bool Pump(WatchStream& w, httplib::DataSink& sink) {
     out += w.Bookmark();
     w.next_bookmark = SteadyClock::now() + std::chrono::minutes(1);
   }
-  if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+  const auto now = SteadyClock::now();
+  if (out.empty() && open && now - w.last_write >= std::chrono::seconds(3)) {
+    // Silent for a few seconds: a bare newline (whitespace between events,
+    // which every client's JSON stream decoder skips) is how a stream learns
+    // that its client has gone — cpp-httplib exposes no socket to poll — so
+    // the thread and socket are released promptly.
+    out = "\n";
+  }
+  if (!out.empty()) {
+    if (!sink.write(out.data(), out.size())) return false;
+    w.last_write = now;
+  }
   if (!open) {
     base::Status why = w.watcher->status();
     if (!why.ok()) {
