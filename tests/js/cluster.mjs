@@ -54,7 +54,18 @@ export class Cluster {
     this.proc = null;
   }
 
+  // Starts the server; on failure stops it, removes the temp dir and
+  // throws with the server's log tail.
   async start() {
+    try {
+      return await this.startOnce();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  async startOnce() {
     const binary = process.env.KSIM_BINARY;
     if (!binary || !fs.existsSync(binary)) {
       throw new Error(`KSIM_BINARY=${binary} is not a ksim binary`);
