@@ -113,6 +113,14 @@ base::Status ApiServerImpl::Init() {
   ::listen(http_.fd(), 4096);
   ctx_.server_address = options_.address + ":" + std::to_string(port_);
   listener_ = std::thread([this] { http_.listen_after_bind(); });
+  // Start() returns only once the accept loop runs: cpp-httplib's stop()
+  // does nothing before that, so an early Stop() would hang on the join.
+  for (int i = 0; i < 5000 && !http_.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!http_.is_running()) {
+    return base::Internal("the HTTP server did not start listening");
+  }
   ready_ = true;
   return base::Status::Ok();
 }
