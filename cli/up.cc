@@ -105,6 +105,8 @@ int RunUp(const std::vector<std::string>& args) {
   if (!kubeconfig.ok()) {
     std::fprintf(stderr, "ksim up: cannot write the kubeconfig: %s\n",
                  kubeconfig.status().message().c_str());
+    // Nobody waits for the signals any more: let them end a stuck Stop().
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     (*server)->Stop();
     return 1;
   }
