@@ -64,10 +64,11 @@ base::StatusOr<UpOptions> ParseUpOptions(const std::vector<std::string>& args) {
                             "MAJOR.MINOR, e.g. 1.32");
   }
   if (o.server.compaction_interval_seconds <= 0) {
-    return base::BadRequest("invalid argument \"" +
-                            std::to_string(o.server.compaction_interval_seconds) +
-                            "\" for \"--compaction-interval\" flag: must be "
-                            "at least 1");
+    return base::BadRequest(
+        "invalid argument \"" +
+        std::to_string(o.server.compaction_interval_seconds) +
+        "\" for \"--compaction-interval\" flag: must be "
+        "at least 1");
   }
   if (o.server.address.empty()) {
     return base::BadRequest("--address must not be empty");

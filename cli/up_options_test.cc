@@ -48,6 +48,16 @@ TEST_CASE("up options: bad input is rejected with the flag named", "[cli]") {
   CHECK(ParseUpOptions({"now"}).status().message() ==
         "unexpected argument \"now\": ksim up takes only flags");
   CHECK_FALSE(ParseUpOptions({"--data="}).ok());
+  CHECK(ParseUpOptions({"--compaction-interval=0"}).status().message() ==
+        "invalid argument \"0\" for \"--compaction-interval\" flag: must be "
+        "at least 1");
+}
+
+TEST_CASE("up options: --compaction-interval", "[cli]") {
+  CHECK(ParseUpOptions({})->server.compaction_interval_seconds == 300);
+  auto o = ParseUpOptions({"--compaction-interval", "5"});
+  REQUIRE(o.ok());
+  CHECK(o->server.compaction_interval_seconds == 5);
 }
 
 TEST_CASE("up options: --help skips the other checks", "[cli]") {
