@@ -163,6 +163,11 @@ class Registry {
   StatusOr<Json> DecodeBody(const Target& t, std::string_view body,
                             const WriteOptions& o,
                             std::vector<std::string>* warnings) const;
+  // DecodeBody's checks on an already parsed object (kind, version, types,
+  // unknown fields); `body` is its text when known, for error messages.
+  StatusOr<Json> DecodeParsed(const Target& t, Json obj, std::string_view body,
+                              const WriteOptions& o,
+                              std::vector<std::string>* warnings) const;
   Status CheckNamespaceForCreate(const Target& t) const;
   StatusOr<store::Object> GetStored(const Target& t) const;
   StatusOr<WriteResult> CreateObject(const Target& t, Json obj,

@@ -58,22 +58,37 @@ Registry::Registry(store::Store* store, const base::Clock* clock,
       schemas_(SchemaRegistry::Default()),
       service_ips_(store, rng, std::move(service_ranges)) {}
 
+// kube-apiserver's transformDecodeError: what could not be decoded, and the
+// first 30 bytes of the body.
+Status Unrecognized(const std::string& kind, std::string_view body,
+                    const std::string& why) {
+  std::string shown(body.substr(0, 30));
+  if (body.size() > 30) shown += " ...";
+  return base::BadRequest("the object provided is unrecognized (must be of "
+                          "type " + kind + "): couldn't get version/kind; "
+                          "json parse error: " + why + " (" + shown + ")");
+}
+
 StatusOr<Json> Registry::DecodeBody(const Target& t, std::string_view body,
                                     const WriteOptions& o,
                                     std::vector<std::string>* warnings) const {
-  auto [kind, gv] = ExpectedKind(t);
-  // kube-apiserver's transformDecodeError: what could not be decoded, and
-  // the first 30 bytes of the body.
-  auto unrecognized = [&, kind = kind](const std::string& why) {
-    std::string shown(body.substr(0, 30));
-    if (body.size() > 30) shown += " ...";
-    return base::BadRequest("the object provided is unrecognized (must be of "
-                            "type " + kind + "): couldn't get version/kind; "
-                            "json parse error: " + why + " (" + shown + ")");
-  };
   auto parsed = base::ParseJson(body);
-  if (!parsed.ok()) return unrecognized(GoJsonSyntaxError(body));
-  Json obj = std::move(parsed).value();
+  if (!parsed.ok()) {
+    return Unrecognized(ExpectedKind(t).first, body, GoJsonSyntaxError(body));
+  }
+  return DecodeParsed(t, std::move(parsed).value(), body, o, warnings);
+}
+
+StatusOr<Json> Registry::DecodeParsed(const Target& t, Json obj,
+                                      std::string_view body,
+                                      const WriteOptions& o,
+                                      std::vector<std::string>* warnings) const {
+  auto [kind, gv] = ExpectedKind(t);
+  auto unrecognized = [&, kind = kind](const std::string& why) {
+    // Only error paths need the text: a patched object is serialised here.
+    return body.empty() ? Unrecognized(kind, obj.dump(), why)
+                        : Unrecognized(kind, body, why);
+  };
   if (!obj.is_object()) {
     return unrecognized(
         "json: cannot unmarshal " + GoJsonTypeName(obj) +

@@ -231,7 +231,8 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
     }
     // The patched object is decoded like a body: unknown fields and types.
     std::vector<std::string> w;
-    KSIM_ASSIGN_OR_RETURN(Json decoded, DecodeBody(t, patched.dump(), o, &w));
+    KSIM_ASSIGN_OR_RETURN(Json decoded,
+                          DecodeParsed(t, std::move(patched), "", o, &w));
     warnings = std::move(w);
     if (scale) return ApplyScale(*t.resource, cur, decoded);
     return decoded;
