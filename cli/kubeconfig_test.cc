@@ -5,6 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+
+#include "base/testing/temp_dir.h"
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,19 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ksim-cli-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ksim::testing::TempDir;
 
 void WriteText(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;

@@ -14,6 +14,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+
+#include "base/testing/temp_dir.h"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -38,19 +40,7 @@ std::string KsimBinary() {
   return (base / "ksim").string();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ksim-up-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ksim::testing::TempDir;
 
 // A running `ksim` with its stdout and stderr captured through pipes.
 class Ksim {

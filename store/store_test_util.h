@@ -2,6 +2,7 @@
 #ifndef KSIM_STORE_STORE_TEST_UTIL_H_
 #define KSIM_STORE_STORE_TEST_UTIL_H_
 
+#include "base/testing/temp_dir.h"
 #include <stdlib.h>
 
 #include <condition_variable>
@@ -16,25 +17,7 @@
 namespace ksim::store::testing {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl =
-        std::string(base != nullptr ? base : "/tmp") + "/ksim_store_XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    path_ = mkdtemp(buf.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ksim::testing::TempDir;
 
 // Test values look like "payload;app=web;tier=db": the segments after the
 // first ';' are labels. The field "metadata.name" is the key's last segment.
