@@ -7,9 +7,8 @@
 //  - posted tasks (Post), run in post order as soon as the loop is free;
 //  - timers (RunAt / RunAfter), run when the clock reaches their time, in
 //    (time, creation order).
-// A task posted "now" runs before any timer that is due later; timers due at
-// the same instant run in creation order, after the posted work queued
-// before they became due.
+// Posted tasks run before timers: a timer runs only when no posted task is
+// waiting. Timers due at the same instant run in creation order.
 //
 // Two ways to drive it:
 //  - Virtual time: the loop owns a VirtualClock. RunUntil(t) runs every task
@@ -21,8 +20,9 @@
 //    (NewScaledRealClock): the loop then sleeps 1/speed of the clock's
 //    durations.
 //
-// Thread-safety: Post, PostDelayed and Quit may be called from any thread
-// (the HTTP front and store watches post into the loop). Everything else
+// Thread-safety: Post, PostDelayed, RunAt, Cancel and Quit may be called
+// from any thread (the HTTP front and store watches post into the loop).
+// Everything else
 // must be called from the loop's own thread (from inside a task or timer,
 // or from the thread driving RunUntil/Run).
 #ifndef KSIM_BASE_EVENT_LOOP_H_
@@ -59,8 +59,9 @@ class EventLoop : public TaskRunner {
   void Post(std::function<void()> task) override = 0;
   void PostDelayed(Duration delay, std::function<void()> task) override = 0;
 
-  // Timers; loop thread only. A timer at or before Now() runs after the
-  // posted work already queued.
+  // Timers. A timer at or before Now() runs once no posted work waits.
+  // RunAt is thread-safe (PostDelayed uses it); the returned id is for
+  // Cancel, which is thread-safe too.
   virtual TimerId RunAt(Time when, std::function<void()> fn) = 0;
   TimerId RunAfter(Duration delay, std::function<void()> fn) {
     return RunAt(Now() + delay, std::move(fn));
