@@ -119,9 +119,8 @@ class Client {
   void Patch(const Resource& r, const std::string& ns, const std::string& name,
              PatchType type, Json patch, const std::string& subresource = "",
              WriteCallback done = nullptr);
-  void Delete(const Resource& r, const std::string& ns,
-              const std::string& name, DeleteOptions o = {},
-              WriteCallback done = nullptr);
+  void Delete(const Resource& r, const std::string& ns, const std::string& name,
+              DeleteOptions o = {}, WriteCallback done = nullptr);
   // POST pods/<pod>/binding with a Binding to `node` (the scheduler's bind).
   void Bind(const std::string& ns, const std::string& pod,
             const std::string& uid, const std::string& node,

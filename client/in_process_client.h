@@ -49,6 +49,8 @@ class InProcessClient : public Client {
   std::unique_ptr<Client> WithFieldManager(const std::string& manager);
 
  private:
+  explicit InProcessClient(std::shared_ptr<WritePool> pool);
+
   apiserver::Registry* registry_;
   base::EventLoop* loop_;
   std::shared_ptr<WritePool> pool_;

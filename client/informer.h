@@ -12,6 +12,7 @@
 #ifndef KSIM_CLIENT_INFORMER_H_
 #define KSIM_CLIENT_INFORMER_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -82,25 +83,42 @@ class Informer {
   void Apply(EventType type, Json obj);
 
  private:
-  void OnWatchReady();
+  struct Handler {
+    EventHandlers fns;
+    bool ready = false;  // has had its initial adds
+  };
+  // Shared with watch wake-ups from other threads: they post Drain only
+  // while the informer lives, and at most one at a time.
+  struct WakeState {
+    std::atomic<bool> alive{true};
+    std::atomic<bool> posted{false};
+  };
+
+  Status ListAndWatch(bool relist);
+  Status StartWatch();
+  void Deliver(EventType type, const ObjectPtr& old_obj, const ObjectPtr& obj);
+  void DeliverInitial();
   void Drain();
-  void Relist();
-  void Store(ObjectPtr obj, EventType type);
+  void WatchEnded(const Status& why);
+  void RetryLater();
+  void Store(const std::string& key, ObjectPtr obj);
+  void Remove(const std::string& key);
   void Index(const std::string& key, const Json& obj, bool add);
 
   Client* client_;
   base::EventLoop* loop_;
   Resource resource_;
-  std::vector<EventHandlers> handlers_;
+  std::vector<Handler> handlers_;
   std::map<std::string, IndexFunc> index_funcs_;
   // index name -> value -> keys
   std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
   std::map<std::string, ObjectPtr> cache_;
   std::unique_ptr<WatchStream> watch_;
   std::string resource_version_;
+  size_t watch_events_ = 0;  // events the current watch delivered
+  bool started_ = false;
   bool synced_ = false;
-  bool drain_posted_ = false;
-  std::shared_ptr<bool> alive_;
+  std::shared_ptr<WakeState> wake_;
 };
 
 // One informer per resource, shared by every component of the cluster.
