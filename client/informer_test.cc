@@ -215,5 +215,42 @@ TEST_CASE("informer factory shares one informer per resource", "[client]") {
   CHECK(cms->Get("default", "y") == nullptr);
 }
 
+TEST_CASE("informer follows writes made on writer threads", "[client]") {
+  // Pool mode: watch wake-ups come from the writer threads and are posted
+  // to the loop while the test thread runs it.
+  TestCluster c(/*writer_threads=*/4);
+  Informer inf(c.client.get(), c.loop.get(), kConfigMaps);
+  Recorder rec;
+  inf.AddEventHandlers(rec.Handlers());
+  REQUIRE(inf.Start().ok());
+  int done = 0;
+  constexpr int kCount = 60;
+  for (int i = 0; i < kCount; ++i) {
+    c.client->Create(kConfigMaps, "default",
+                     ConfigMap("cm-" + std::to_string(i)),
+                     [&](StatusOr<Json> r) {
+                       REQUIRE(r.ok());
+                       ++done;
+                     });
+  }
+  for (int i = 0; i < kCount; i += 2) {
+    c.client->Delete(kConfigMaps, "default", "cm-" + std::to_string(i), {},
+                     [&](StatusOr<Json> r) {
+                       REQUIRE(r.ok());
+                       ++done;
+                     });
+  }
+  REQUIRE(c.RunUntil(
+      [&] { return done == kCount + kCount / 2 && inf.size() == kCount / 2; }));
+  auto listed = c.client->List(kConfigMaps, "", {});
+  std::map<std::string, std::string> truth;
+  for (const auto& o : listed->items) {
+    truth[KeyOf(o)] = o["metadata"]["resourceVersion"];
+  }
+  CHECK(CacheOf(inf) == truth);
+  CHECK(rec.mirror == truth);
+  CHECK(rec.log.size() == kCount + kCount / 2);
+}
+
 }  // namespace
 }  // namespace ksim::client

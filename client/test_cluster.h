@@ -19,10 +19,11 @@ namespace ksim::client::testing {
 inline const base::Time kStart{std::chrono::seconds(1700000000)};
 
 struct TestCluster {
-  explicit TestCluster(int writer_threads = 0, size_t max_pending = 100000)
+  explicit TestCluster(int writer_threads = 0, size_t max_pending = 100000,
+                       const std::string& path = ":memory:")
       : clock(kStart), rng(7) {
     store::SqliteOptions so;
-    so.path = ":memory:";
+    so.path = path;
     so.attrs_func = apiserver::AttributesFromStored;
     so.max_pending_events = max_pending;
     store = std::move(store::OpenSqliteStore(so)).value();
