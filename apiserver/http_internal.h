@@ -7,6 +7,7 @@
 #include <atomic>
 #include <string>
 
+#include "apiserver/pod_logs.h"
 #include "apiserver/registry.h"
 #include "apiserver/table.h"
 #include "base/clock.h"
@@ -22,6 +23,7 @@ struct HttpContext {
   std::string server_address;  // "127.0.0.1:6443"
   std::atomic<bool>* stopping = nullptr;
   std::atomic<bool>* ready = nullptr;
+  PodLogs* pod_logs = nullptr;  // null: no kubelet serves logs
 };
 
 // How the client wants objects: plain JSON, or a meta.k8s.io Table.

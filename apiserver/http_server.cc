@@ -10,14 +10,11 @@
 #include <thread>
 
 #include "apiserver/api_errors.h"
-#include "apiserver/bootstrap.h"
-#include "apiserver/garbage_collector.h"
+#include "apiserver/control_plane.h"
 #include "apiserver/http_internal.h"
 #include "apiserver/http_pool.h"
-#include "apiserver/namespace_lifecycle.h"
 #include "apiserver/object_codec.h"
 #include "apiserver/server.h"
-#include "base/task_runner.h"
 
 namespace ksim::apiserver {
 namespace {
@@ -35,9 +32,12 @@ thread_local std::chrono::steady_clock::time_point request_start;
 
 class ApiServerImpl : public ApiServer {
  public:
-  explicit ApiServerImpl(const ServerOptions& o) : options_(o), rng_(o.seed) {}
+  ApiServerImpl(const ServerOptions& o, ControlPlane* cp, PodLogs* logs)
+      : options_(o), cp_(cp), pod_logs_(logs) {}
   ~ApiServerImpl() override { Stop(); }
 
+  // Opens a control plane of its own (ApiServer::Start).
+  base::Status OpenControlPlane();
   base::Status Init();
   int port() const override { return port_; }
   void Stop() override;
@@ -46,16 +46,10 @@ class ApiServerImpl : public ApiServer {
   void Route();
   void Handle(const std::string& method, const httplib::Request& req,
               httplib::Response& res);
-  void ScheduleCompaction(int64_t previous);
-
   ServerOptions options_;
-  std::unique_ptr<base::Clock> clock_ = base::NewRealClock();
-  base::Rng rng_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Registry> registry_;
-  std::unique_ptr<base::TaskRunner> runner_;
-  std::unique_ptr<NamespaceLifecycle> lifecycle_;
-  std::unique_ptr<GarbageCollector> gc_;
+  std::unique_ptr<ControlPlane> own_cp_;
+  ControlPlane* cp_;
+  PodLogs* pod_logs_;
   TunedServer http_;
   HttpContext ctx_;
   std::atomic<bool> stopping_{false};
@@ -65,37 +59,21 @@ class ApiServerImpl : public ApiServer {
   bool stopped_ = false;
 };
 
-base::Status ApiServerImpl::Init() {
-  ::mkdir(options_.data_dir.c_str(), 0755);
-  store::SqliteOptions so;
-  so.path = options_.data_dir + "/ksim.db";
-  so.attrs_func = AttributesFromStored;
-  KSIM_ASSIGN_OR_RETURN(store_, store::OpenSqliteStore(so));
-  registry_ = std::make_unique<Registry>(store_.get(), clock_.get(), &rng_);
-  runner_ = base::NewRealTaskRunner();
-  lifecycle_ = std::make_unique<NamespaceLifecycle>(registry_.get(),
-                                                    runner_.get());
-  gc_ = std::make_unique<GarbageCollector>(registry_.get(), runner_.get());
-  Registry::Hooks hooks;
-  hooks.namespace_terminating = [this](const std::string& ns) {
-    lifecycle_->Drain(ns);
-  };
-  hooks.deleted = [this](const ResourceInfo& r, const std::string& ns,
-                         const std::string& uid) {
-    gc_->OnDeleted(r, ns, uid);
-  };
-  hooks.finalizing = [this](const ResourceInfo& r, const std::string& ns,
-                            const std::string& name) {
-    gc_->OnFinalizing(r, ns, name);
-  };
-  registry_->SetHooks(std::move(hooks));
-  KSIM_RETURN_IF_ERROR(lifecycle_->Bootstrap());
-  KSIM_RETURN_IF_ERROR(BootstrapKubernetesService(registry_.get()));
-  ScheduleCompaction(store_->CurrentRevision());
+base::Status ApiServerImpl::OpenControlPlane() {
+  ControlPlaneOptions o;
+  o.data_dir = options_.data_dir;
+  o.seed = options_.seed;
+  o.compaction_interval_seconds = options_.compaction_interval_seconds;
+  KSIM_ASSIGN_OR_RETURN(own_cp_, ControlPlane::Open(std::move(o)));
+  cp_ = own_cp_.get();
+  return base::Status::Ok();
+}
 
-  ctx_.registry = registry_.get();
-  ctx_.clock = clock_.get();
-  ctx_.rng = &rng_;
+base::Status ApiServerImpl::Init() {
+  ctx_.registry = cp_->registry();
+  ctx_.clock = cp_->clock();
+  ctx_.rng = cp_->rng();
+  ctx_.pod_logs = pod_logs_;
   ctx_.kube_version = options_.kube_version;
   ctx_.stopping = &stopping_;
   ctx_.ready = &ready_;
@@ -125,17 +103,6 @@ base::Status ApiServerImpl::Init() {
   return base::Status::Ok();
 }
 
-void ApiServerImpl::ScheduleCompaction(int64_t previous) {
-  // Keep one interval of history, as kube-apiserver compacts etcd.
-  runner_->PostDelayed(
-      std::chrono::seconds(options_.compaction_interval_seconds),
-      [this, previous] {
-        int64_t now = store_->CurrentRevision();
-        if (previous > store_->CompactedRevision()) store_->Compact(previous);
-        ScheduleCompaction(now);
-      });
-}
-
 void ApiServerImpl::Route() {
   http_.new_task_queue = [] { return new ElasticPool(8, 16384); };
   // cpp-httplib's default also sets SO_REUSEPORT, with which a second
@@ -152,21 +119,23 @@ void ApiServerImpl::Route() {
   http_.set_keep_alive_timeout(2);
   http_.set_read_timeout(60);
   http_.set_payload_max_length(kMaxRequestBodyBytes);
-  http_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    request_start = std::chrono::steady_clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  http_.set_error_handler([](const httplib::Request& req,
-                             httplib::Response& res) {
-    if (res.status == 413) {
-      WriteStatus(req, res,
-                  base::Status(base::Code::kRequestEntityTooLarge,
-                               "Request entity too large: limit is " +
-                                   std::to_string(kMaxRequestBodyBytes)));
-    }
-  });
+  http_.set_pre_routing_handler(
+      [](const httplib::Request&, httplib::Response&) {
+        request_start = std::chrono::steady_clock::now();
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
+  http_.set_error_handler(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if (res.status == 413) {
+          WriteStatus(req, res,
+                      base::Status(base::Code::kRequestEntityTooLarge,
+                                   "Request entity too large: limit is " +
+                                       std::to_string(kMaxRequestBodyBytes)));
+        }
+      });
   http_.set_exception_handler([](const httplib::Request& req,
-                                 httplib::Response& res, std::exception_ptr ep) {
+                                 httplib::Response& res,
+                                 std::exception_ptr ep) {
     std::string what = "unknown error";
     try {
       std::rethrow_exception(ep);
@@ -174,19 +143,18 @@ void ApiServerImpl::Route() {
       what = e.what();
     } catch (...) {
     }
-    WriteStatus(req, res,
-                base::Internal("Internal error occurred: " + what));
+    WriteStatus(req, res, base::Internal("Internal error occurred: " + what));
   });
   if (options_.verbosity >= 1) {
-    http_.set_logger([](const httplib::Request& req,
-                        const httplib::Response& res) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - request_start)
-                    .count();
-      std::string target = req.target.empty() ? req.path : req.target;
-      std::fprintf(stderr, "%s %s %d %.3fms\n", req.method.c_str(),
-                   target.c_str(), res.status, us / 1000.0);
-    });
+    http_.set_logger(
+        [](const httplib::Request& req, const httplib::Response& res) {
+          auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - request_start)
+                        .count();
+          std::string target = req.target.empty() ? req.path : req.target;
+          std::fprintf(stderr, "%s %s %d %.3fms\n", req.method.c_str(),
+                       target.c_str(), res.status, us / 1000.0);
+        });
   }
   for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
     std::string method = m;
@@ -210,8 +178,7 @@ void ApiServerImpl::Handle(const std::string& method,
     HandleResource(ctx_, method, req, res);
     return;
   }
-  WriteBody(req, res, 404, "404 page not found\n",
-            "text/plain; charset=utf-8");
+  WriteBody(req, res, 404, "404 page not found\n", "text/plain; charset=utf-8");
 }
 
 void ApiServerImpl::Stop() {
@@ -221,18 +188,24 @@ void ApiServerImpl::Stop() {
   ready_ = false;
   http_.stop();
   if (listener_.joinable()) listener_.join();
-  runner_.reset();  // before the registry its tasks use
-  lifecycle_.reset();
-  gc_.reset();
-  registry_.reset();
-  store_.reset();
+  own_cp_.reset();
 }
 
 }  // namespace
 
 base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(
     const ServerOptions& options) {
-  auto server = std::make_unique<ApiServerImpl>(options);
+  auto server = std::make_unique<ApiServerImpl>(options, nullptr, nullptr);
+  KSIM_RETURN_IF_ERROR(server->OpenControlPlane());
+  KSIM_RETURN_IF_ERROR(server->Init());
+  return std::unique_ptr<ApiServer>(std::move(server));
+}
+
+base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Serve(
+    const ServerOptions& options, ControlPlane* control_plane,
+    PodLogs* pod_logs) {
+  auto server =
+      std::make_unique<ApiServerImpl>(options, control_plane, pod_logs);
   KSIM_RETURN_IF_ERROR(server->Init());
   return std::unique_ptr<ApiServer>(std::move(server));
 }

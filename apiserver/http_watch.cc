@@ -179,44 +179,4 @@ void ServeWatch(const HttpContext& ctx, const Target& t, const ListQuery& q,
       [w](bool) { w->watcher->Stop(); });
 }
 
-void ServePodLog(const HttpContext& ctx, const Target& t,
-                 const httplib::Request& req, httplib::Response& res) {
-  Target pod = t;
-  pod.subresource.clear();
-  auto got = ctx.registry->Get(pod);
-  if (!got.ok()) return WriteStatus(req, res, got.status());
-  auto j = base::ParseJson(*got);
-  if (!j.ok()) return WriteStatus(req, res, j.status());
-  const base::Json* containers = base::Find(*j, {"spec", "containers"});
-  std::string container = Param(req, "container");
-  if (container.empty() && containers && containers->size() == 1) {
-    container = (*containers)[0].value("name", "");
-  }
-  bool known = false;
-  std::string names;
-  if (containers) {
-    for (const auto& c : *containers) {
-      if (c.value("name", "") == container) known = true;
-      names += (names.empty() ? "" : " ") + c.value("name", "");
-    }
-  }
-  if (container.empty()) {
-    return WriteStatus(
-        req, res,
-        base::BadRequest("a container name must be specified for pod " +
-                         t.name + ", choose one of: [" + names + "]"));
-  }
-  if (!known) {
-    return WriteStatus(req, res,
-                       base::BadRequest("container " + container +
-                                        " is not valid for pod " + t.name));
-  }
-  // No kubelet runs this pod's containers yet, so there is no log to serve;
-  // kube-apiserver answers this way for a container that has not started.
-  WriteStatus(req, res,
-              base::BadRequest("container \"" + container + "\" in pod \"" +
-                               t.name +
-                               "\" is waiting to start: ContainerCreating"));
-}
-
 }  // namespace ksim::apiserver

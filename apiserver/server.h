@@ -14,13 +14,16 @@
 
 namespace ksim::apiserver {
 
+class ControlPlane;
+class PodLogs;
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  int port = 6443;            // 0 = pick a free port (see ApiServer::port())
-  std::string data_dir = ".ksim";  // holds the SQLite database
+  int port = 6443;  // 0 = pick a free port (see ApiServer::port())
+  std::string data_dir = ".ksim";     // holds the SQLite database
   std::string kube_version = "1.32";  // what /version reports (major.minor)
-  int verbosity = 0;          // >= 1: one log line per request on stderr
-  uint64_t seed = 1;          // seeds uids and generated names
+  int verbosity = 0;  // >= 1: one log line per request on stderr
+  uint64_t seed = 1;  // seeds uids and generated names
   // Auto-compaction keeps this much history (kube-apiserver: 5 minutes).
   int compaction_interval_seconds = 300;
 };
@@ -28,10 +31,19 @@ struct ServerOptions {
 class ApiServer {
  public:
   virtual ~ApiServer() = default;
+  // Opens a control plane of its own on options.data_dir and serves it.
   static base::StatusOr<std::unique_ptr<ApiServer>> Start(
       const ServerOptions& options);
+  // Serves an existing control plane (the cluster's); options.data_dir,
+  // seed and compaction_interval_seconds are then the control plane's
+  // business. pod_logs (may be null: no kubelet) answers pods/<name>/log.
+  // REQUIRES: control_plane and pod_logs outlive the server.
+  static base::StatusOr<std::unique_ptr<ApiServer>> Serve(
+      const ServerOptions& options, ControlPlane* control_plane,
+      PodLogs* pod_logs);
   virtual int port() const = 0;
-  // Stops accepting, ends watch streams, closes the store. Idempotent.
+  // Stops accepting, ends watch streams, closes the store if it owns it.
+  // Idempotent.
   virtual void Stop() = 0;
 };
 
