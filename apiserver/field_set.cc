@@ -193,6 +193,10 @@ std::string PathString(const FieldPath& path) {
 }
 
 FieldSet& FieldSet::ChildForInsert(const PathElement& pe) {
+  if (children_.empty() || children_.back().pe < pe) {
+    children_.push_back(Node{pe, FieldSet()});
+    return children_.back().set;
+  }
   auto it = std::lower_bound(
       children_.begin(), children_.end(), pe,
       [](const Node& n, const PathElement& p) { return n.pe < p; });
@@ -213,7 +217,31 @@ void FieldSet::SetChild(const PathElement& pe, FieldSet set) {
   ChildForInsert(pe) = std::move(set);
 }
 
+void FieldSet::InsertMemberWithChildren(const PathElement& pe,
+                                        FieldSet below) {
+  InsertMember(pe);
+  if (below.Empty()) return;
+  FieldSet& child = ChildForInsert(pe);
+  if (child.Empty()) {
+    child = std::move(below);
+  } else {
+    child.UnionWith(below);
+  }
+}
+
+void FieldSet::InsertWithChildren(const FieldPath& path, FieldSet below) {
+  if (path.empty()) return;
+  FieldSet* s = this;
+  for (size_t i = 0; i + 1 < path.size(); ++i) s = &s->ChildForInsert(path[i]);
+  s->InsertMemberWithChildren(path.back(), std::move(below));
+}
+
 void FieldSet::InsertMember(const PathElement& pe) {
+  // Sets are mostly built in order: appending needs no search.
+  if (members_.empty() || members_.back() < pe) {
+    members_.push_back(pe);
+    return;
+  }
   auto it = std::lower_bound(members_.begin(), members_.end(), pe);
   if (it == members_.end() || !(*it == pe)) members_.insert(it, pe);
 }
@@ -312,6 +340,61 @@ FieldSet FieldSet::RecursiveDifference(const FieldSet& o) const {
     if (!diff.Empty()) out.children_.push_back({n.pe, std::move(diff)});
   }
   return out;
+}
+
+void FieldSet::UnionWith(const FieldSet& o) {
+  if (!o.members_.empty()) {
+    std::vector<PathElement> merged;
+    merged.reserve(members_.size() + o.members_.size());
+    auto a = members_.begin();
+    auto b = o.members_.begin();
+    while (a != members_.end() || b != o.members_.end()) {
+      if (b == o.members_.end() || (a != members_.end() && *a < *b)) {
+        merged.push_back(std::move(*a++));
+      } else if (a == members_.end() || *b < *a) {
+        merged.push_back(*b++);
+      } else {
+        merged.push_back(std::move(*a++));
+        ++b;
+      }
+    }
+    members_ = std::move(merged);
+  }
+  for (const Node& n : o.children_) ChildForInsert(n.pe).UnionWith(n.set);
+}
+
+void FieldSet::DropEmptyChildren() {
+  children_.erase(std::remove_if(children_.begin(), children_.end(),
+                                 [](const Node& n) { return n.set.Empty(); }),
+                  children_.end());
+}
+
+void FieldSet::DifferenceWith(const FieldSet& o) {
+  members_.erase(std::remove_if(members_.begin(), members_.end(),
+                                [&o](const PathElement& pe) {
+                                  return o.HasMember(pe);
+                                }),
+                 members_.end());
+  for (Node& n : children_) {
+    if (const FieldSet* other = o.Child(n.pe)) n.set.DifferenceWith(*other);
+  }
+  DropEmptyChildren();
+}
+
+void FieldSet::RecursiveDifferenceWith(const FieldSet& o) {
+  members_.erase(std::remove_if(members_.begin(), members_.end(),
+                                [&o](const PathElement& pe) {
+                                  return o.HasMember(pe);
+                                }),
+                 members_.end());
+  for (Node& n : children_) {
+    if (o.HasMember(n.pe)) {
+      n.set = FieldSet();
+    } else if (const FieldSet* other = o.Child(n.pe)) {
+      n.set.RecursiveDifferenceWith(*other);
+    }
+  }
+  DropEmptyChildren();
 }
 
 void FieldSet::IterateFrom(

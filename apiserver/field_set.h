@@ -65,6 +65,11 @@ class FieldSet {
   void InsertMember(const PathElement& pe);
   // Replaces the paths below `pe` (an empty `set` removes them).
   void SetChild(const PathElement& pe, FieldSet set);
+  // Inserts `path` and adds the paths of `below` under it (as Insert of
+  // path + p for every p of `below`, without walking from the root each
+  // time).
+  void InsertWithChildren(const FieldPath& path, FieldSet below);
+  void InsertMemberWithChildren(const PathElement& pe, FieldSet below);
   bool Has(const FieldPath& path) const;
   bool HasMember(const PathElement& pe) const;
   bool Empty() const { return members_.empty() && children_.empty(); }
@@ -75,6 +80,11 @@ class FieldSet {
   FieldSet Difference(const FieldSet& o) const;
   // Also drops everything below a member of `o`.
   FieldSet RecursiveDifference(const FieldSet& o) const;
+  // In place: the same results as x = x.Union(o), x = x.Difference(o) and
+  // x = x.RecursiveDifference(o), without copying what is kept.
+  void UnionWith(const FieldSet& o);
+  void DifferenceWith(const FieldSet& o);
+  void RecursiveDifferenceWith(const FieldSet& o);
   // The paths below `pe` (without it); null when there are none.
   const FieldSet* Child(const PathElement& pe) const;
 
@@ -91,6 +101,7 @@ class FieldSet {
 
  private:
   FieldSet& ChildForInsert(const PathElement& pe);
+  void DropEmptyChildren();
   void IterateFrom(FieldPath& prefix,
                    const std::function<void(const FieldPath&)>& fn) const;
 

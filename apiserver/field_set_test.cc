@@ -90,5 +90,62 @@ TEST_CASE("set algebra", "[apply]") {
                                           ".spec.template.x"});
 }
 
+TEST_CASE("in-place set algebra matches the copying one", "[apply]") {
+  auto make = [](std::initializer_list<FieldPath> paths) {
+    FieldSet s;
+    for (const FieldPath& p : paths) s.Insert(p);
+    return s;
+  };
+  std::vector<FieldSet> sets = {
+      FieldSet(),
+      make({{F("spec")}, {F("status")}}),
+      make({{F("spec"), F("replicas")},
+            {F("spec"), F("template"), F("x")},
+            {F("status")},
+            {F("metadata"), F("labels"), F("app")}}),
+      make({{F("spec"), F("replicas")},
+            {F("spec"), F("paused")},
+            {F("spec"), F("template")},
+            {F("metadata"), F("labels")},
+            {F("a"), K(R"({"name":"web"})"), F("image")}}),
+      make({{F("a"), K(R"({"name":"web"})")},
+            {F("a"), K(R"({"name":"db"})"), F("image")},
+            {F("spec"), F("template"), F("x")}}),
+  };
+  for (const FieldSet& a : sets) {
+    for (const FieldSet& b : sets) {
+      FieldSet u = a, d = a, r = a;
+      u.UnionWith(b);
+      d.DifferenceWith(b);
+      r.RecursiveDifferenceWith(b);
+      CHECK(u == a.Union(b));
+      CHECK(d == a.Difference(b));
+      CHECK(r == a.RecursiveDifference(b));
+    }
+  }
+}
+
+TEST_CASE("a subtree inserts as its paths would", "[apply]") {
+  FieldSet below;
+  below.Insert({F("image")});
+  below.Insert({F("ports"), K(R"({"containerPort":80})")});
+  FieldSet got;
+  got.Insert({F("spec"), F("replicas")});
+  got.InsertWithChildren({F("spec"), F("containers"), K(R"({"name":"w"})")},
+                         below);
+  got.InsertWithChildren({F("spec"), F("paused")}, FieldSet());
+  FieldSet want;
+  for (const FieldPath& p : std::initializer_list<FieldPath>{
+           {F("spec"), F("replicas")},
+           {F("spec"), F("paused")},
+           {F("spec"), F("containers"), K(R"({"name":"w"})")},
+           {F("spec"), F("containers"), K(R"({"name":"w"})"), F("image")},
+           {F("spec"), F("containers"), K(R"({"name":"w"})"), F("ports"),
+            K(R"({"containerPort":80})")}}) {
+    want.Insert(p);
+  }
+  CHECK(got == want);
+}
+
 }  // namespace
 }  // namespace ksim::apiserver

@@ -206,9 +206,11 @@ FieldSet FieldManager::Filter(const FieldSet& set) const {
 
 Comparison FieldManager::Compare(const Json& live, const Json& obj) const {
   Comparison c = typer_.Compare(root_, &live, &obj);
-  c.removed = Filter(c.removed);
-  c.modified = Filter(c.modified);
-  c.added = Filter(c.added);
+  if (!reset_.Empty()) {
+    c.removed.RecursiveDifferenceWith(reset_);
+    c.modified.RecursiveDifferenceWith(reset_);
+    c.added.RecursiveDifferenceWith(reset_);
+  }
   return c;
 }
 
@@ -248,8 +250,10 @@ void FieldManager::RecordUpdate(const Json& live, const Json& obj,
   // The operation runs as "current-operation": every existing entry, the
   // writer's own included, loses what changed; then the writer's entry
   // gains it (managedFieldsUpdater).
-  TakeChanged(cmp, managed, "", /*force=*/true);
-  FieldSet mine = StripMeta(cmp.modified.Union(cmp.added));
+  if (!managed.empty()) TakeChanged(cmp, managed, "", /*force=*/true);
+  FieldSet mine = std::move(cmp.added);
+  mine.UnionWith(cmp.modified);
+  mine.DifferenceWith(MetaFields());
   if (mine.Empty()) return;
   std::string name = manager.empty() ? "unknown" : manager;
   std::string id =
@@ -259,7 +263,11 @@ void FieldManager::RecordUpdate(const Json& live, const Json& obj,
   e.operation = "Update";
   e.api_version = who_.api_version;
   e.subresource = who_.subresource;
-  e.set = mine.Union(e.set);
+  if (e.set.Empty()) {
+    e.set = std::move(mine);
+  } else {
+    e.set.UnionWith(mine);
+  }
   e.time = who_.time;
 }
 
@@ -303,6 +311,10 @@ void FieldManager::CapManagers(ManagedFields& managed) {
 }
 
 FieldSet FieldManager::StripMeta(const FieldSet& set) {
+  return set.Difference(MetaFields());
+}
+
+const FieldSet& FieldManager::MetaFields() {
   static const FieldSet kStrip = PathSet({
       {F("apiVersion")},
       {F("kind")},
@@ -317,7 +329,7 @@ FieldSet FieldManager::StripMeta(const FieldSet& set) {
       {F("metadata"), F("managedFields")},
       {F("metadata"), F("resourceVersion")},
   });
-  return set.Difference(kStrip);
+  return kStrip;
 }
 
 }  // namespace smd

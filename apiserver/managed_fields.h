@@ -79,6 +79,8 @@ class FieldManager {
   static void CapManagers(ManagedFields& managed);
   // Drops apiVersion, kind, metadata and its server-owned fields.
   static FieldSet StripMeta(const FieldSet& set);
+  // The paths StripMeta drops.
+  static const FieldSet& MetaFields();
 
  private:
   Json Zero(const FieldSchema& s, int depth) const;

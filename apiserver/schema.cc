@@ -57,6 +57,7 @@ base::StatusOr<std::unique_ptr<SchemaRegistry>> SchemaRegistry::FromYaml(
   if (!reg->components_.is_object()) {
     return base::Internal("schema YAML: top level must be a mapping");
   }
+  reg->IndexReferences();
   return reg;
 }
 
@@ -85,6 +86,7 @@ const SchemaRegistry& SchemaRegistry::Default() {
         reg->components_[name] = std::move(schema);
       }
     }
+    reg->IndexReferences();
     return reg;
   }();
   return *kDefault;
@@ -112,7 +114,27 @@ const Json* SchemaRegistry::ForKind(std::string_view group,
   return nullptr;
 }
 
+void SchemaRegistry::IndexReferences() {
+  resolved_.clear();
+  std::vector<const Json*> todo = {&components_};
+  while (!todo.empty()) {
+    const Json* node = todo.back();
+    todo.pop_back();
+    if (node->is_object()) {
+      resolved_.emplace(node, &ResolveSlow(*node));
+    }
+    if (node->is_structured()) {
+      for (const Json& child : *node) todo.push_back(&child);
+    }
+  }
+}
+
 const Json& SchemaRegistry::Resolve(const Json& schema) const {
+  auto it = resolved_.find(&schema);
+  return it != resolved_.end() ? *it->second : ResolveSlow(schema);
+}
+
+const Json& SchemaRegistry::ResolveSlow(const Json& schema) const {
   static const Json kAnything = Json::object();
   const Json* cur = &schema;
   // A chain of references is followed to its end; 8 hops is far beyond any

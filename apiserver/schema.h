@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/json.h"
@@ -28,6 +29,11 @@ using base::Json;
 
 class SchemaRegistry {
  public:
+  SchemaRegistry() = default;
+  // The reference index points into components_: no copies.
+  SchemaRegistry(const SchemaRegistry&) = delete;
+  SchemaRegistry& operator=(const SchemaRegistry&) = delete;
+
   // The built-in schemas of every served kind (parsed once, on first use).
   static const SchemaRegistry& Default();
   // From a YAML (or JSON) mapping of component name -> schema; for tests.
@@ -44,7 +50,9 @@ class SchemaRegistry {
 
   // Follows "$ref" ("#/components/schemas/<name>") and a one-element allOf
   // wrapping a $ref. Returns the input when it is no reference; an unknown
-  // reference resolves to an empty schema (anything goes).
+  // reference resolves to an empty schema (anything goes). O(1) for nodes of
+  // Components() (answered from an index built once); other nodes are
+  // followed reference by reference.
   const Json& Resolve(const Json& schema) const;
   // The (resolved) schema of property `name` of an object schema, or of its
   // additionalProperties; null when the object declares no such field.
@@ -69,7 +77,14 @@ class SchemaRegistry {
   base::Status CheckTypes(const Json& schema, const Json& obj) const;
 
  private:
+  // Fills resolved_ for every object node of components_. Called once the
+  // components are final; afterwards the registry is never modified.
+  void IndexReferences();
+  const Json& ResolveSlow(const Json& schema) const;
+
   Json components_;
+  // Node -> Resolve(node) for every object node of components_.
+  std::unordered_map<const Json*, const Json*> resolved_;
 };
 
 }  // namespace ksim::apiserver

@@ -35,6 +35,12 @@ struct Indexed {
 
 void Typer::CompareAt(const FieldSchema& schema, const Json* lhs,
                       const Json* rhs, FieldPath& path, Comparison& out) const {
+  if (lhs == nullptr && rhs != nullptr && !path.empty()) {
+    FieldSet below;
+    AddedBelow(schema, *rhs, below);
+    out.added.InsertWithChildren(path, std::move(below));
+    return;
+  }
   Node n = Resolve(schema, rhs != nullptr ? rhs : lhs);
   if (lhs != nullptr && rhs != nullptr && !n.mismatch) {
     n.mismatch = Resolve(schema, lhs).mismatch || !SameKind(lhs, rhs);
@@ -76,6 +82,40 @@ void Typer::CompareAt(const FieldSchema& schema, const Json* lhs,
     out.added.Insert(path);
   } else if (rhs == nullptr) {
     out.removed.Insert(path);
+  }
+}
+
+void Typer::AddedBelow(const FieldSchema& schema, const Json& v,
+                       FieldSet& below) const {
+  Node n = Resolve(schema, &v);
+  if (n.shape == Node::Shape::kScalar || n.mismatch || n.atomic ||
+      EmptyContainer(&v)) {
+    return;  // a leaf: only its own path
+  }
+  if (n.shape == Node::Shape::kMap) {
+    for (const auto& [k, child] : v.items()) {
+      bool declared;
+      FieldSchema f = ChildField(n, k, &declared);
+      FieldSet sub;
+      AddedBelow(f, child, sub);
+      below.InsertMemberWithChildren(PathElement::Field(k), std::move(sub));
+    }
+    return;
+  }
+  // An item whose key repeats is added as a whole, without its fields.
+  FieldSchema items = LookupItems(registry_, n.schema);
+  std::vector<std::optional<PathElement>> pes;
+  std::map<PathElement, int> count;
+  for (const Json& item : v) {
+    std::string err;
+    pes.push_back(ItemElement(n, item, &err));
+    if (pes.back()) ++count[*pes.back()];
+  }
+  for (size_t i = 0; i < pes.size(); ++i) {
+    if (!pes[i]) continue;
+    FieldSet sub;
+    if (count[*pes[i]] == 1) AddedBelow(items, v[i], sub);
+    below.InsertMemberWithChildren(*pes[i], std::move(sub));
   }
 }
 

@@ -85,6 +85,10 @@ class Typer {
                  FieldPath& path, Comparison& out) const;
   void CompareLists(const Node& list, const Json* lhs, const Json* rhs,
                     FieldPath& path, Comparison& out) const;
+  // What CompareAt(schema, nullptr, &v) adds below v's own path, built
+  // level by level (most of a created object is absent from its live one).
+  void AddedBelow(const FieldSchema& schema, const Json& v,
+                  FieldSet& below) const;
   struct ListIndex {
     std::vector<PathElement> pes;    // in list order
     std::vector<const Json*> items;  // parallel to pes
