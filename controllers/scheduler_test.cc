@@ -1,0 +1,353 @@
+#include "controllers/scheduler.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "client/fake_client.h"
+
+namespace ksim::controllers {
+namespace {
+
+using base::Json;
+using client::Verb;
+
+const base::Time kStart{std::chrono::seconds(1700000000)};
+
+Json Node(const std::string& name, const std::string& cpu = "2",
+          const std::string& mem = "4Gi", const std::string& pods = "110") {
+  return {{"apiVersion", "v1"},
+          {"kind", "Node"},
+          {"metadata",
+           {{"name", name},
+            {"uid", "uid-" + name},
+            {"labels", {{"kubernetes.io/hostname", name}}}}},
+          {"spec", Json::object()},
+          {"status",
+           {{"allocatable", {{"cpu", cpu}, {"memory", mem}, {"pods", pods}}},
+            {"conditions",
+             {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+Json ControlPlane(const std::string& name) {
+  Json n = Node(name);
+  n["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] = "";
+  n["spec"]["taints"] = {{{"key", "node-role.kubernetes.io/control-plane"},
+                          {"effect", "NoSchedule"}}};
+  return n;
+}
+
+Json Pod(const std::string& name, const std::string& cpu = "",
+         const std::string& owner = "rs-uid") {
+  Json c = {{"name", "web"}, {"image", "nginx"}};
+  if (!cpu.empty()) c["resources"] = {{"requests", {{"cpu", cpu}}}};
+  Json p = {{"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata",
+             {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}}},
+            {"spec",
+             {{"schedulerName", "default-scheduler"},
+              {"containers", Json::array({c})}}},
+            {"status", {{"phase", "Pending"}}}};
+  if (!owner.empty()) {
+    p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
+                                         {"kind", "ReplicaSet"},
+                                         {"name", "web"},
+                                         {"uid", owner},
+                                         {"controller", true}}};
+  }
+  return p;
+}
+
+struct Env {
+  explicit Env(uint64_t seed = 1) : clock(kStart), rng(seed) {
+    loop = base::EventLoop::NewVirtual(&clock);
+    fake = std::make_unique<client::FakeClient>(loop.get());
+    informers = std::make_unique<client::InformerFactory>(fake.get(), loop.get());
+    ctx = {loop.get(), &clock, &rng, fake.get(), informers.get()};
+    scheduler = std::make_unique<Scheduler>(ctx);
+    REQUIRE(informers->StartAll().ok());
+    loop->RunUntilIdle();
+  }
+  void AddNode(Json n) {
+    fake->Seed(client::kNodes, std::move(n));
+    loop->RunUntilIdle();
+  }
+  void AddPod(Json p) {
+    fake->Seed(client::kPods, std::move(p));
+    loop->RunUntilIdle();
+  }
+  // pod name -> node, from the binding actions.
+  std::map<std::string, std::string> Bindings() const {
+    std::map<std::string, std::string> out;
+    for (const client::Action& a : fake->actions()) {
+      if (a.verb == Verb::kCreate && a.subresource == "binding") {
+        out[a.name] = base::GetString(a.object, {"target", "name"});
+      }
+    }
+    return out;
+  }
+  std::vector<Json> Events(const std::string& reason) const {
+    std::vector<Json> out;
+    for (const client::Action& a :
+         fake->ActionsFor(Verb::kCreate, client::kEvents)) {
+      if (a.object.value("reason", "") == reason) out.push_back(a.object);
+    }
+    return out;
+  }
+
+  base::VirtualClock clock;
+  base::Rng rng;
+  std::unique_ptr<base::EventLoop> loop;
+  std::unique_ptr<client::FakeClient> fake;
+  std::unique_ptr<client::InformerFactory> informers;
+  client::ClusterContext ctx;
+  std::unique_ptr<Scheduler> scheduler;
+};
+
+TEST_CASE("scheduler spreads two replicas over the two workers",
+          "[scheduler]") {
+  for (uint64_t seed : {1, 2, 3, 42, 1234}) {
+    INFO("seed " << seed);
+    Env env(seed);
+    env.AddNode(ControlPlane("k8s-master"));
+    env.AddNode(Node("k8s-node-1"));
+    env.AddNode(Node("k8s-node-2"));
+    env.AddPod(Pod("webapp-1"));
+    env.AddPod(Pod("webapp-2"));
+    auto b = env.Bindings();
+    REQUIRE(b.size() == 2);
+    CHECK(b["webapp-1"] != b["webapp-2"]);
+    CHECK(b["webapp-1"] != "k8s-master");
+    CHECK(b["webapp-2"] != "k8s-master");
+    auto ev = env.Events("Scheduled");
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0]["message"] == "Successfully assigned default/webapp-1 to " +
+                                  b["webapp-1"]);
+    CHECK(ev[0]["source"]["component"] == "default-scheduler");
+    CHECK(ev[0]["type"] == "Normal");
+  }
+}
+
+TEST_CASE("scheduler is deterministic for a seed", "[scheduler]") {
+  auto run = [](uint64_t seed) {
+    Env env(seed);
+    for (int i = 0; i < 5; ++i) env.AddNode(Node("n" + std::to_string(i)));
+    for (int i = 0; i < 7; ++i) {
+      env.AddPod(Pod("p" + std::to_string(i), "", "owner-" + std::to_string(i)));
+    }
+    return env.Bindings();
+  };
+  for (uint64_t seed : {5, 77}) {
+    INFO("seed " << seed);
+    CHECK(run(seed) == run(seed));
+  }
+}
+
+TEST_CASE("scheduler: untolerated taint, resources and the message",
+          "[scheduler]") {
+  Env env;
+  env.AddNode(ControlPlane("k8s-master"));
+  env.AddNode(Node("k8s-node-1", "1"));
+  env.AddNode(Node("k8s-node-2", "1"));
+  env.AddPod(Pod("big", "2"));
+  CHECK(env.Bindings().empty());
+  // Requests beyond a node's whole allocatable are unresolvable: preemption
+  // cannot help anywhere.
+  auto failed = env.Events("FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["type"] == "Warning");
+  CHECK(failed[0]["message"] ==
+        "0/3 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. "
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful "
+        "for scheduling.");
+  auto patches = env.fake->ActionsFor(Verb::kPatch, client::kPods);
+  REQUIRE(patches.size() == 1);
+  CHECK(patches[0].subresource == "status");
+  const Json& cond = patches[0].object["status"]["conditions"][0];
+  CHECK(cond["type"] == "PodScheduled");
+  CHECK(cond["status"] == "False");
+  CHECK(cond["reason"] == "Unschedulable");
+  CHECK(cond["message"] == failed[0]["message"]);
+}
+
+TEST_CASE("scheduler: insufficient cpu that preemption could free",
+          "[scheduler]") {
+  Env env;
+  env.AddNode(ControlPlane("k8s-master"));
+  env.AddNode(Node("k8s-node-1", "1"));
+  env.AddNode(Node("k8s-node-2", "1"));
+  env.AddPod(Pod("a", "600m", "o1"));
+  env.AddPod(Pod("b", "600m", "o2"));
+  env.AddPod(Pod("c", "600m", "o3"));
+  CHECK(env.Bindings().size() == 2);
+  auto failed = env.Events("FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["message"] ==
+        "0/3 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. "
+        "preemption: 0/3 nodes are available: 1 Preemption is not helpful "
+        "for scheduling, 2 No preemption victims found for incoming pod.");
+}
+
+TEST_CASE("scheduler retries an unschedulable pod when a node is added",
+          "[scheduler]") {
+  Env env;
+  env.AddNode(ControlPlane("k8s-master"));
+  env.AddPod(Pod("web"));
+  CHECK(env.Bindings().empty());
+  CHECK(env.scheduler->queue().UnschedulableLen() == 1);
+  env.AddNode(Node("k8s-node-1"));
+  // Its 1 s backoff runs first.
+  env.loop->RunFor(std::chrono::seconds(1));
+  CHECK(env.Bindings() == std::map<std::string, std::string>{{"web", "k8s-node-1"}});
+}
+
+TEST_CASE("scheduler retries after backoff when nothing changes once 5 min "
+          "passed, and rewrites no unchanged condition",
+          "[scheduler]") {
+  Env env;
+  env.AddNode(ControlPlane("k8s-master"));
+  env.AddPod(Pod("web"));
+  env.loop->RunFor(std::chrono::minutes(5) + std::chrono::seconds(1));
+  // The recorder aggregates the identical second event into a patch.
+  CHECK(env.Events("FailedScheduling").size() == 1);
+  CHECK(env.fake->ActionsFor(Verb::kPatch, client::kEvents).size() == 1);
+  // The second failure carries the same message: no second status write.
+  CHECK(env.fake->ActionsFor(Verb::kPatch, client::kPods).size() == 1);
+}
+
+TEST_CASE("scheduler: nodeSelector and required node affinity",
+          "[scheduler]") {
+  Env env;
+  Json ssd = Node("fast");
+  ssd["metadata"]["labels"]["disk"] = "ssd";
+  ssd["metadata"]["labels"]["gen"] = "5";
+  env.AddNode(ssd);
+  env.AddNode(Node("slow"));
+  Json p1 = Pod("sel");
+  p1["spec"]["nodeSelector"] = {{"disk", "ssd"}};
+  env.AddPod(p1);
+  Json p2 = Pod("aff", "", "o2");
+  p2["spec"]["affinity"]["nodeAffinity"]
+    ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
+      {{"matchExpressions",
+        {{{"key", "gen"}, {"operator", "Gt"}, {"values", {"4"}}}}}}};
+  env.AddPod(p2);
+  Json p3 = Pod("none", "", "o3");
+  p3["spec"]["affinity"]["nodeAffinity"]
+    ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
+      {{"matchExpressions",
+        {{{"key", "disk"}, {"operator", "DoesNotExist"}},
+         {{"key", "gen"}, {"operator", "Exists"}}}}}};
+  env.AddPod(p3);
+  Json p4 = Pod("byname", "", "o4");
+  p4["spec"]["affinity"]["nodeAffinity"]
+    ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
+      {{"matchFields",
+        {{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"slow"}}}}}}};
+  env.AddPod(p4);
+  auto b = env.Bindings();
+  CHECK(b["sel"] == "fast");
+  CHECK(b["aff"] == "fast");
+  CHECK(b.count("none") == 0);
+  CHECK(b["byname"] == "slow");
+  auto failed = env.Events("FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["message"] ==
+        "0/2 nodes are available: 2 node(s) didn't match Pod's node "
+        "affinity/selector. preemption: 0/2 nodes are available: 2 "
+        "Preemption is not helpful for scheduling.");
+}
+
+TEST_CASE("scheduler: tolerations, unschedulable nodes and host ports",
+          "[scheduler]") {
+  Env env;
+  env.AddNode(ControlPlane("k8s-master"));
+  Json cordoned = Node("cordoned");
+  cordoned["spec"]["unschedulable"] = true;
+  env.AddNode(cordoned);
+  Json p = Pod("tolerant");
+  p["spec"]["tolerations"] = {{{"key", "node-role.kubernetes.io/control-plane"},
+                               {"operator", "Exists"},
+                               {"effect", "NoSchedule"}}};
+  p["spec"]["containers"][0]["ports"] = {{{"containerPort", 80}, {"hostPort", 8080}}};
+  env.AddPod(p);
+  CHECK(env.Bindings()["tolerant"] == "k8s-master");
+  Json q = Pod("second", "", "o2");
+  q["spec"]["tolerations"] = p["spec"]["tolerations"];
+  q["spec"]["containers"][0]["ports"] = p["spec"]["containers"][0]["ports"];
+  env.AddPod(q);
+  auto failed = env.Events("FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["message"] ==
+        "0/2 nodes are available: 1 node(s) didn't have free ports for the "
+        "requested pod ports, 1 node(s) were unschedulable. preemption: 0/2 "
+        "nodes are available: 1 No preemption victims found for incoming "
+        "pod, 1 Preemption is not helpful for scheduling.");
+}
+
+TEST_CASE("scheduler: pod count limit", "[scheduler]") {
+  Env env;
+  env.AddNode(Node("tiny", "2", "4Gi", "1"));
+  env.AddPod(Pod("one"));
+  env.AddPod(Pod("two", "", "o2"));
+  CHECK(env.Bindings().size() == 1);
+  auto failed = env.Events("FailedScheduling");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["message"] ==
+        "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are "
+        "available: 1 No preemption victims found for incoming pod.");
+  // Deleting the bound pod frees the slot; the waiting pod lands.
+  env.fake->Delete(client::kPods, "default", "one");
+  env.loop->RunFor(std::chrono::seconds(2));
+  CHECK(env.Bindings()["two"] == "tiny");
+}
+
+TEST_CASE("scheduler: init containers count by the max rule", "[scheduler]") {
+  Env env;
+  env.AddNode(Node("n", "1"));
+  Json p = Pod("init");
+  p["spec"]["containers"][0]["resources"] = {{"requests", {{"cpu", "300m"}}}};
+  p["spec"]["initContainers"] = {
+      {{"name", "setup"},
+       {"image", "busybox"},
+       {"resources", {{"requests", {{"cpu", "800m"}}}}}}};
+  env.AddPod(p);
+  REQUIRE(env.Bindings().size() == 1);
+  const sched::NodeInfo* n = env.scheduler->cache().Get("n");
+  REQUIRE(n != nullptr);
+  CHECK(n->requested.milli_cpu == 800);
+  env.AddPod(Pod("next", "300m", "o2"));
+  CHECK(env.Bindings().size() == 1);  // 800m + 300m > 1
+}
+
+TEST_CASE("scheduler: 10000 pods on 100 nodes", "[scheduler][perf]") {
+  Env env;
+  for (int i = 0; i < 100; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof(name), "node-%03d", i);
+    env.AddNode(Node(name, "64", "256Gi", "110"));
+  }
+  for (int i = 0; i < 10000; ++i) {
+    env.fake->Seed(client::kPods, Pod("p" + std::to_string(i), "100m"));
+  }
+  auto start = std::chrono::steady_clock::now();
+  env.loop->RunUntilIdle();
+  double secs = std::chrono::duration<double>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  WARN("scheduled 10000 pods in " << secs << " s (incl. fake writes)");
+  auto b = env.Bindings();
+  CHECK(b.size() == 10000);
+  std::map<std::string, int> per_node;
+  for (const auto& [pod, node] : b) ++per_node[node];
+  CHECK(per_node.size() == 100);
+  for (const auto& [node, n] : per_node) CHECK(n == 100);
+}
+
+}  // namespace
+}  // namespace ksim::controllers
