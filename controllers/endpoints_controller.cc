@@ -141,6 +141,7 @@ void EndpointsController::OnEndpointsEvent(const Json& ep, bool deleted) {
     WriteState& ws = it->second;
     // The cache moved: what we wrote is there, or someone changed it.
     ws.created = false;
+    ws.deleted = false;
     if (deleted || base::GetString(ep, {"metadata", "resourceVersion"}) !=
                        ws.replaced_rv) {
       ws.replaced_rv.clear();
@@ -163,6 +164,7 @@ bool EndpointsController::CacheIsStale(const std::string& key,
   if (it == writes_.end()) return false;
   WriteState& ws = it->second;
   if ((ws.created && current == nullptr) ||
+      (ws.deleted && current != nullptr) ||
       (!ws.replaced_rv.empty() && current != nullptr &&
        base::GetString(*current, {"metadata", "resourceVersion"}) ==
            ws.replaced_rv)) {
@@ -170,6 +172,7 @@ bool EndpointsController::CacheIsStale(const std::string& key,
     return true;
   }
   ws.created = false;
+  ws.deleted = false;
   ws.replaced_rv.clear();
   MaybeForget(key);
   return false;
@@ -180,7 +183,8 @@ void EndpointsController::MaybeForget(const std::string& key) {
   if (it == writes_.end()) return;
   const WriteState& ws = it->second;
   if (ws.in_flight == 0 && !ws.reconcile_when_done && !ws.awaiting_cache &&
-      !ws.created && ws.replaced_rv.empty() && ws.failures == 0) {
+      !ws.created && !ws.deleted && ws.replaced_rv.empty() &&
+      ws.failures == 0) {
     writes_.erase(it);
   }
 }
@@ -199,6 +203,10 @@ Status EndpointsController::Reconcile(const std::string& key) {
     trigger_times_.DeleteService(key);
     bool created = ws != writes_.end() && ws->second.created;
     if (current == nullptr && !created) return Status::Ok();
+    if (ws != writes_.end() && ws->second.deleted) {
+      ws->second.awaiting_cache = true;  // already gone; the cache lags
+      return Status::Ok();
+    }
     writes_[key].in_flight++;
     ctx_.client->Delete(client::kEndpoints, ns, name, {},
                         [this, alive = alive_, key](base::StatusOr<Json> r) {
@@ -352,16 +360,20 @@ void EndpointsController::OnWriteDone(const std::string& key, bool create,
   WriteState& ws = writes_[key];
   ws.in_flight--;
   bool deletion = sent.is_null();
-  if (result.ok()) {
+  if (result.ok() ||
+      (deletion && result.status().code() == base::Code::kNotFound)) {
     ws.failures = 0;
-    if (create) {
+    if (deletion) {
+      ws.deleted = true;
+      ws.created = false;
+    } else if (create) {
       ws.created = true;
     } else if (!deletion &&
                base::GetString(*result, {"metadata", "resourceVersion"}) !=
                    old_rv) {
       ws.replaced_rv = old_rv;
     }
-  } else if (!(deletion && result.status().code() == base::Code::kNotFound)) {
+  } else {
     const Status& err = result.status();
     bool ns_terminating = false;
     if (err.details() != nullptr) {

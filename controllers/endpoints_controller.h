@@ -76,6 +76,8 @@ class EndpointsController {
     std::string replaced_rv;
     // Our create succeeded but the cache has not shown the object yet.
     bool created = false;
+    // Our delete succeeded but the cache still shows the object.
+    bool deleted = false;
     // Consecutive failed writes (the retry backoff; kube's maxRetries).
     int failures = 0;
   };

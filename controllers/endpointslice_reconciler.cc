@@ -198,7 +198,10 @@ void EndpointSliceReconciler::PlanAddressType(
       continue;
     }
     Json ep = PodToEndpoint(*pod, node, svc, address_type);
-    if (!ep["addresses"].empty()) desired[key][EndpointKey(ep)] = std::move(ep);
+    if (ep["addresses"].empty()) continue;
+    // The key first: json's operator= takes its argument by value.
+    std::string ep_key = EndpointKey(ep);
+    desired[key][ep_key] = std::move(ep);
   }
   for (auto& [key, endpoints] : desired) {
     PlanPortMapping(svc, existing_by_ports[key], std::move(endpoints),
