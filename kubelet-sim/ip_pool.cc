@@ -50,11 +50,12 @@ void IpPool::Release(const std::string& ip) {
   if (auto v = ParseIPv4(ip)) used_.erase(*v);
 }
 
-void IpPool::Reserve(const std::string& ip, const std::string& owner) {
+bool IpPool::TryReserve(const std::string& ip, const std::string& owner) {
   auto v = ParseIPv4(ip);
-  if (!v || *v < first_ || *v > last_) return;
+  if (!v || *v < first_ || *v > last_ || used_.count(*v)) return false;
   used_[*v] = owner;
   if (*v >= next_) next_ = *v == last_ ? first_ : *v + 1;
+  return true;
 }
 
 bool IpPool::Contains(const std::string& ip) const {

@@ -24,8 +24,9 @@ class IpPool {
   // nullopt when the range is exhausted.
   std::optional<std::string> Allocate(const std::string& owner);
   void Release(const std::string& ip);
-  // Marks an address as taken (a pod adopted with its IP).
-  void Reserve(const std::string& ip, const std::string& owner);
+  // Takes a given free address of the range (a pod adopted with its IP);
+  // false when it is outside the range or taken.
+  bool TryReserve(const std::string& ip, const std::string& owner);
   bool Contains(const std::string& ip) const;
   size_t used() const { return used_.size(); }
 

@@ -116,10 +116,8 @@ void Kubelet::Register() {
         }
         RecordNodeStartEvents();
         loops_running_ = true;
-        uint64_t epoch = epoch_;
         RenewLease();
         SyncNodeStatus(true);
-        (void)epoch;
       });
 }
 

@@ -116,6 +116,7 @@ class Kubelet {
             int64_t grace_seconds);
   void BeginTermination(PodRt& p);
   void CheckTerminal(PodRt& p);
+  void ReleaseIP(PodRt& p);
   void Touch(PodRt& p) { queue_.Add(p.key); }
   void Event(const PodRt& p, const ContainerRt& c, const char* type,
              const char* reason, const std::string& message);

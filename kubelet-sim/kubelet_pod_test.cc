@@ -140,7 +140,7 @@ TEST_CASE("pod: init containers run first, in order", "[kubelet]") {
   CHECK(s["initContainerStatuses"][1]["state"]["terminated"]["exitCode"] == 0);
   CHECK(Cond(s, "Initialized")["status"] == "True");
   CHECK(s["phase"] == "Running");
-  CHECK(*f.logs.Read("default", "app", "uid-app", {"init-b"}) == "done\n");
+  CHECK(*f.logs.Read("default", "app", "uid-app", LogReq("init-b")) == "done\n");
 }
 
 TEST_CASE("pod: command containers complete or fail", "[kubelet]") {
@@ -164,7 +164,7 @@ TEST_CASE("pod: command containers complete or fail", "[kubelet]") {
         "Completed");
   CHECK(Cond(s, "Ready")["reason"] == "PodCompleted");
   CHECK(Cond(s, "PodReadyToStartContainers")["status"] == "False");
-  CHECK(*f.logs.Read("default", "job-ok", "uid-job-ok", {"c"}) ==
+  CHECK(*f.logs.Read("default", "job-ok", "uid-job-ok", LogReq("c")) ==
         "working\nfinished\n");
   Json b = f.Pod("job-bad")["status"];
   CHECK(b["phase"] == "Failed");

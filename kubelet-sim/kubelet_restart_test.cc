@@ -60,7 +60,7 @@ TEST_CASE("restart: CrashLoopBackOff backs off 10s, 20s, 40s", "[kubelet]") {
   CHECK(f.HasEvent("BackOff: Back-off restarting failed container c in pod "
                    "crash_default(uid-crash)"));
   // kubectl logs --previous shows the last attempt.
-  apiserver::LogRequest prev{"c", true};
+  apiserver::LogRequest prev = LogReq("c", true);
   CHECK(f.logs.Read("default", "crash", "uid-crash", prev).ok());
 }
 

@@ -62,6 +62,14 @@ inline Json Container(const std::string& name, const std::string& image,
   return c;
 }
 
+inline apiserver::LogRequest LogReq(const std::string& container,
+                                    bool previous = false) {
+  apiserver::LogRequest r;
+  r.container = container;
+  r.previous = previous;
+  return r;
+}
+
 struct Fixture {
   explicit Fixture(uint64_t seed = 1, NodeConfig config = TestNode())
       : clock(kStart), rng(seed) {

@@ -198,6 +198,36 @@ Json Kubelet::BuildStatus(PodRt& p) {
   return status;
 }
 
+void Kubelet::Event(const PodRt& p, const ContainerRt& c, const char* type,
+                    const char* reason, const std::string& message) {
+  std::string path = std::string(c.init ? "spec.initContainers{"
+                                        : "spec.containers{") +
+                     c.name + "}";
+  recorder_.EventWithFieldPath(*p.pod, path, type, reason, message);
+}
+
+void Kubelet::PublishLogState(const PodRt& p, const ContainerRt& c) {
+  ContainerLogState s;
+  using State = ContainerLogState::State;
+  s.state = c.st == ContainerRt::St::kRunning      ? State::kRunning
+            : c.st == ContainerRt::St::kTerminated ? State::kTerminated
+                                                   : State::kWaiting;
+  s.waiting_reason = c.reason;
+  if (c.current && c.st != ContainerRt::St::kWaiting) s.current_id = c.current->id;
+  // While waiting after a crash the latest attempt shows as lastState.
+  if (c.st == ContainerRt::St::kWaiting && c.current) {
+    s.last_id = c.current->id;
+  } else if (c.last) {
+    s.last_id = c.last->id;
+  }
+  logs_->SetContainer(p.ns, p.name, p.uid, c.name, s);
+}
+
+void Kubelet::Log(const PodRt& p, const ContainerRt& c,
+                  const std::string& line, base::Time when) {
+  if (c.current) logs_->Append(p.ns, p.name, c.current->id, when, line);
+}
+
 void Kubelet::WriteStatus(PodRt& p, Json status) {
   if (status == p.last_sent) return;
   p.last_sent = status;

@@ -131,10 +131,7 @@ void Kubelet::ForgetPod(const std::string& key) {
   auto it = pods_.find(key);
   if (it == pods_.end()) return;
   PodRt& p = it->second;
-  if (!p.ip.empty()) {
-    if (ips_) ips_->Release(p.ip);
-    if (ip_observer_) ip_observer_(p.ip, "");
-  }
+  ReleaseIP(p);
   logs_->RemovePod(p.ns, p.name, p.uid);
   uid_to_key_.erase(p.uid);
   pods_.erase(it);  // pending timers find no pod and do nothing
@@ -164,17 +161,29 @@ void Kubelet::Advance(PodRt& p) {
 }
 
 void Kubelet::StartSandbox(PodRt& p) {
-  if (p.sandbox_pending || !ips_) return;  // no podCIDR yet: wait for one
+  const Json* hn = base::Find(*p.pod, {"spec", "hostNetwork"});
+  bool host_network = hn && *hn == true;
+  if (p.sandbox_pending || (!ips_ && !host_network)) {
+    return;  // no podCIDR yet: wait for one
+  }
   p.sandbox_pending = true;
   std::string uid = p.uid;
   After(Jitter(ctx_.rng, config_.delays.sandbox, config_.delays.jitter),
-        [this, uid] {
+        [this, uid, host_network] {
           PodRt* p = FindPod(uid);
           if (!p || p->terminating) return;
-          auto ip = ips_->Allocate(p->key);
-          if (!ip) return;  // range full: stays ContainerCreating
-          p->ip = *ip;
-          if (ip_observer_) ip_observer_(p->ip, p->key);
+          if (host_network) {
+            p->ip = config_.internal_ip;  // the node's own address
+          } else {
+            // A pod adopted from an earlier run keeps its address.
+            std::string had = base::GetString(*p->pod, {"status", "podIP"});
+            auto ip = !had.empty() && ips_->TryReserve(had, p->key)
+                          ? std::optional<std::string>(had)
+                          : ips_->Allocate(p->key);
+            if (!ip) return;  // range full: stays ContainerCreating
+            p->ip = *ip;
+            if (ip_observer_) ip_observer_(p->ip, p->key);
+          }
           p->sandbox_ready = true;
           Touch(*p);
         });
@@ -353,48 +362,24 @@ void Kubelet::CheckTerminal(PodRt& p) {
   bool failed = false;
   for (const auto* list : {&p.init, &p.main}) {
     for (const auto& c : *list) {
-      if (c.current && c.st == ContainerRt::St::kTerminated &&
-          c.current->exit_code != 0) {
-        failed = true;
-      }
+      bool exited = c.current && c.st == ContainerRt::St::kTerminated;
+      if (exited && c.current->exit_code != 0) failed = true;
+      // Deleted before this container ever ran: a terminal pod with a
+      // waiting container is Failed (getPhase).
+      if (p.terminating && !c.init && !c.current) failed = true;
     }
   }
   p.terminal = true;
   p.terminal_phase = failed ? "Failed" : "Succeeded";
   // The sandbox goes with the last container: its IP is free again.
-  if (!p.ip.empty() && ips_) ips_->Release(p.ip);
-  if (!p.ip.empty() && ip_observer_) ip_observer_(p.ip, "");
+  ReleaseIP(p);
   Touch(p);
 }
 
-void Kubelet::Event(const PodRt& p, const ContainerRt& c, const char* type,
-                    const char* reason, const std::string& message) {
-  std::string path = std::string(c.init ? "spec.initContainers{"
-                                        : "spec.containers{") +
-                     c.name + "}";
-  recorder_.EventWithFieldPath(*p.pod, path, type, reason, message);
-}
-
-void Kubelet::PublishLogState(const PodRt& p, const ContainerRt& c) {
-  ContainerLogState s;
-  using State = ContainerLogState::State;
-  s.state = c.st == ContainerRt::St::kRunning      ? State::kRunning
-            : c.st == ContainerRt::St::kTerminated ? State::kTerminated
-                                                   : State::kWaiting;
-  s.waiting_reason = c.reason;
-  if (c.current && c.st != ContainerRt::St::kWaiting) s.current_id = c.current->id;
-  // While waiting after a crash the latest attempt shows as lastState.
-  if (c.st == ContainerRt::St::kWaiting && c.current) {
-    s.last_id = c.current->id;
-  } else if (c.last) {
-    s.last_id = c.last->id;
-  }
-  logs_->SetContainer(p.ns, p.name, p.uid, c.name, s);
-}
-
-void Kubelet::Log(const PodRt& p, const ContainerRt& c,
-                  const std::string& line, base::Time when) {
-  if (c.current) logs_->Append(p.ns, p.name, c.current->id, when, line);
+void Kubelet::ReleaseIP(PodRt& p) {
+  if (p.ip.empty() || p.ip == config_.internal_ip) return;  // hostNetwork
+  if (ips_) ips_->Release(p.ip);
+  if (ip_observer_) ip_observer_(p.ip, "");
 }
 
 }  // namespace ksim::kubelet
