@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -100,7 +101,7 @@ struct Env {
   void Heartbeat(std::vector<std::string> nodes, base::Duration d) {
     base::Time end = clock.Now() + d;
     while (clock.Now() < end) {
-      loop->RunFor(seconds(10));
+      loop->RunFor(std::min<base::Duration>(seconds(10), end - clock.Now()));
       for (const std::string& n : nodes) {
         fake->Seed(client::kLeases, Lease(n, clock.Now()));
       }
@@ -191,7 +192,7 @@ TEST_CASE("node lifecycle: lease expiry turns the node Unknown and taints it",
   REQUIRE(at.has_value());
   env.Heartbeat({"n2", "n3"}, *at - env.clock.Now() - seconds(1));
   CHECK(!env.Deleted("tolerant"));
-  env.Heartbeat({"n2", "n3"}, seconds(10));
+  env.Heartbeat({"n2", "n3"}, seconds(2));
   CHECK(env.Deleted("tolerant"));
   auto patches = env.fake->ActionsFor(Verb::kPatch, client::kPods);
   REQUIRE(!patches.empty());

@@ -8,8 +8,6 @@ namespace ksim::controllers::sched {
 namespace {
 
 constexpr int64_t kMaxNodeScore = 100;
-constexpr char kHostnameLabel[] = "kubernetes.io/hostname";
-constexpr char kZoneLabel[] = "topology.kubernetes.io/zone";
 
 bool NoScheduleOrNoExecute(const std::string& e) {
   return e == "NoSchedule" || e == "NoExecute";
@@ -116,36 +114,22 @@ std::vector<int64_t> SpreadScores(const PodInfo& pod,
                                   const std::vector<const NodeInfo*>& nodes) {
   std::vector<int64_t> out(nodes.size(), 0);
   if (pod.owner_uid.empty() || nodes.empty()) return out;
+  std::vector<int64_t> counts(nodes.size(), 0);
   std::map<std::string, int64_t> zone_counts;
-  for (const NodeInfo* n : nodes) {
-    auto z = n->node.labels.find(kZoneLabel);
-    if (z != n->node.labels.end()) zone_counts[z->second] = 0;
-  }
-  if (!zone_counts.empty()) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    auto c = nodes[i]->owner_counts.find(pod.owner_uid);
+    if (c != nodes[i]->owner_counts.end()) counts[i] = c->second;
     // Counted over the feasible nodes' zones, as PreScore does.
-    for (const NodeInfo* n : nodes) {
-      auto z = n->node.labels.find(kZoneLabel);
-      auto c = n->owner_counts.find(pod.owner_uid);
-      if (z != n->node.labels.end() && c != n->owner_counts.end()) {
-        zone_counts[z->second] += c->second;
-      }
-    }
+    if (nodes[i]->node.zone) zone_counts[*nodes[i]->node.zone] += counts[i];
   }
   double host_weight = std::log(static_cast<double>(nodes.size() + 2));
   double zone_weight = std::log(static_cast<double>(zone_counts.size() + 2));
   int64_t min = std::numeric_limits<int64_t>::max(), max = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    const NodeInfo* n = nodes[i];
+    const NodeStatic& n = nodes[i]->node;
     double score = 0;
-    if (n->node.labels.count(kHostnameLabel)) {
-      auto c = n->owner_counts.find(pod.owner_uid);
-      int64_t cnt = c == n->owner_counts.end() ? 0 : c->second;
-      score += cnt * host_weight + (3 - 1);
-    }
-    auto z = n->node.labels.find(kZoneLabel);
-    if (z != n->node.labels.end()) {
-      score += zone_counts[z->second] * zone_weight + (5 - 1);
-    }
+    if (n.has_hostname_label) score += counts[i] * host_weight + (3 - 1);
+    if (n.zone) score += zone_counts[*n.zone] * zone_weight + (5 - 1);
     out[i] = static_cast<int64_t>(std::round(score));
     min = std::min(min, out[i]);
     max = std::max(max, out[i]);

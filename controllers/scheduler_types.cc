@@ -337,6 +337,9 @@ NodeStatic ParseNode(const Json& node) {
   if (const Json* meta = Obj(node, "metadata")) {
     n.labels = StringMap(Obj(*meta, "labels"));
   }
+  n.has_hostname_label = n.labels.count("kubernetes.io/hostname") > 0;
+  auto zone = n.labels.find("topology.kubernetes.io/zone");
+  if (zone != n.labels.end()) n.zone = zone->second;
   if (const Json* spec = Obj(node, "spec")) {
     n.taints = ParseTaints(Arr(*spec, "taints"));
     auto u = spec->find("unschedulable");

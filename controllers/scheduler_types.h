@@ -93,6 +93,9 @@ struct NodeStatic {
   bool unschedulable = false;
   Resources allocatable;
   int64_t allowed_pods = 0;
+  // Read by every PodTopologySpread score, so looked up once.
+  bool has_hostname_label = false;
+  std::optional<std::string> zone;  // topology.kubernetes.io/zone
 };
 
 // resource.Quantity's MilliValue() and Value() (both round up). nullopt when
