@@ -98,4 +98,9 @@ std::string KubeletSet::PodAt(const std::string& ip) const {
   return it == ips_.end() ? "" : it->second.second;
 }
 
+std::string KubeletSet::NodeOf(const std::string& ip) const {
+  auto it = ips_.find(ip);
+  return it == ips_.end() ? "" : it->second.first;
+}
+
 }  // namespace ksim::kubelet

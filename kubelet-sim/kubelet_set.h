@@ -46,6 +46,9 @@ class KubeletSet {
   std::optional<Listener> FindListener(const std::string& ip, int port) const;
   // The pod key owning a pod IP ("" when none).
   std::string PodAt(const std::string& ip) const;
+  // The node hosting a pod IP ("" when none): with Get(node)->down() the
+  // netsim tells a host that is down (timeout) from a closed port (refused).
+  std::string NodeOf(const std::string& ip) const;
 
   ContainerLogStore* logs() { return &logs_; }
 

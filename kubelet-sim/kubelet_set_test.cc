@@ -63,6 +63,10 @@ TEST_CASE("set: pods go to their node's kubelet; the IP index follows",
   CHECK(f.set->Get("k8s-node-2")->PodIP("default/web-b") == "10.244.2.2");
   CHECK(f.set->Get("k8s-node-2")->PodIP("default/proxy") == "192.168.56.12");
   CHECK(f.set->PodAt("10.244.2.2") == "default/web-b");
+  CHECK(f.set->NodeOf("10.244.2.2") == "k8s-node-2");
+  f.set->Get("k8s-node-2")->SetDown(true);
+  CHECK_FALSE(f.set->FindListener("10.244.2.2", 8080));
+  f.set->Get("k8s-node-2")->SetDown(false);
   auto l = f.set->FindListener("10.244.2.2", 8080);
   REQUIRE(l);
   CHECK(l->ready);
