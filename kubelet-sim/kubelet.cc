@@ -177,17 +177,19 @@ void Kubelet::SyncNodeStatus(bool force) {
   Json current = cur ? *cur : Json::object();
   Json status = NodeStatus(config_, identity_, current, images_, now);
   Json plain = WithoutHeartbeats(status);
-  if (force || plain != last_node_status_ ||
-      now - last_status_report_ >= config_.status_report_frequency) {
-    // A Ready condition that was not True before: the node came back.
-    bool was_ready = true;
-    if (const Json* conds = base::Find(current, {"status", "conditions"})) {
-      for (const auto& c : *conds) {
-        if (c.value("type", "") == "Ready") {
-          was_ready = c.value("status", "") == "True";
-        }
+  // A Ready condition that is not True in the stored node (the node
+  // lifecycle controller marked it Unknown while we were away) is a change,
+  // as nodeStatusHasChanged compares against the stored node.
+  bool was_ready = true;
+  if (const Json* conds = base::Find(current, {"status", "conditions"})) {
+    for (const auto& c : *conds) {
+      if (c.value("type", "") == "Ready") {
+        was_ready = c.value("status", "") == "True";
       }
     }
+  }
+  if (force || !was_ready || plain != last_node_status_ ||
+      now - last_status_report_ >= config_.status_report_frequency) {
     if (!was_ready) {
       recorder_.Event(NodeRef(), "Normal", "NodeReady",
                       "Node " + config_.name + " status is now: NodeReady");

@@ -125,5 +125,27 @@ TEST_CASE("node: SetDown stops heartbeats; SetDown(false) resumes",
   CHECK(f.fake->ActionsFor(client::Verb::kUpdate, client::kLeases).size() == 2);
 }
 
+TEST_CASE("node: a Ready=Unknown set by the controller is put right",
+          "[kubelet]") {
+  Fixture f;
+  f.RunFor(seconds(5));
+  Json node = *f.fake->Get(client::kNodes, "", "k8s-node-1");
+  for (auto& c : node["status"]["conditions"]) {
+    if (c["type"] == "Ready") {
+      c["status"] = "Unknown";
+      c["reason"] = "NodeStatusUnknown";
+    }
+  }
+  f.fake->UpdateStatus(client::kNodes, node);
+  f.fake->ClearActions();
+  f.RunFor(seconds(10));
+  auto patches = f.fake->ActionsFor(client::Verb::kPatch, client::kNodes);
+  REQUIRE(patches.size() == 1);
+  Json ready = Condition(patches[0].object, "Ready");
+  CHECK(ready["status"] == "True");
+  CHECK(ready["lastTransitionTime"] == "2025-11-24T19:04:04Z");
+  CHECK(f.HasEvent("NodeReady: Node k8s-node-1 status is now: NodeReady"));
+}
+
 }  // namespace
 }  // namespace ksim::kubelet
