@@ -70,9 +70,8 @@ base::StatusOr<CidrSet> CidrSet::Create(const std::string& cidr, int mask) {
   if (!parsed) return base::BadRequest("invalid CIDR address: " + cidr);
   auto [ip, prefix] = *parsed;
   if (mask < prefix || mask > 32 || mask - prefix > 24) {
-    return base::BadRequest(
-        "CIDRSet max mask size " + std::to_string(mask) +
-        " is invalid for the cluster CIDR " + cidr);
+    return base::BadRequest("CIDRSet max mask size " + std::to_string(mask) +
+                            " is invalid for the cluster CIDR " + cidr);
   }
   CidrSet s;
   s.mask_ = mask;
@@ -147,7 +146,8 @@ NodeIpamController::NodeIpamController(const client::ClusterContext& ctx,
     if (!alive.expired()) queue_.Add(client::KeyOf(*o));
   };
   nodes_->AddEventHandlers(client::EventHandlers{
-      add, [add](const client::ObjectPtr&, const client::ObjectPtr& n) { add(n); },
+      add,
+      [add](const client::ObjectPtr&, const client::ObjectPtr& n) { add(n); },
       add});
 }
 
@@ -211,8 +211,9 @@ void NodeIpamController::Patch(const std::string& name,
         if (alive.expired() || result.ok()) return;
         client::ObjectPtr node = nodes_->Get(name);
         if (node != nullptr) {
-          recorder_.Event(NodeRef(*node), "Normal", "CIDRAssignmentFailed",
-                          "Node " + name + " status is now: CIDRAssignmentFailed");
+          recorder_.Event(
+              NodeRef(*node), "Normal", "CIDRAssignmentFailed",
+              "Node " + name + " status is now: CIDRAssignmentFailed");
         }
         auto it = allocated_.find(name);
         if (it != allocated_.end() && it->second == cidr) {

@@ -1,7 +1,6 @@
 #include "controllers/node_ipam.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <memory>
 
@@ -31,7 +30,8 @@ struct Env {
   explicit Env(NodeIpamOptions o = {}) : clock(kStart), rng(1) {
     loop = base::EventLoop::NewVirtual(&clock);
     fake = std::make_unique<client::FakeClient>(loop.get());
-    informers = std::make_unique<client::InformerFactory>(fake.get(), loop.get());
+    informers =
+        std::make_unique<client::InformerFactory>(fake.get(), loop.get());
     ctx = {loop.get(), &clock, &rng, fake.get(), informers.get()};
     ipam = std::make_unique<NodeIpamController>(ctx, o);
     REQUIRE(informers->StartAll().ok());
@@ -77,10 +77,9 @@ TEST_CASE("node ipam assigns a /24 per node, lowest first", "[node-ipam]") {
   auto patches = env.fake->ActionsFor(Verb::kPatch, client::kNodes);
   REQUIRE(patches.size() == 3);
   CHECK(patches[0].patch_type == client::PatchType::kStrategicMerge);
-  CHECK(patches[0].object ==
-        Json{{"spec",
-              {{"podCIDR", "10.244.0.0/24"},
-               {"podCIDRs", {"10.244.0.0/24"}}}}});
+  CHECK(patches[0].object == Json{{"spec",
+                                   {{"podCIDR", "10.244.0.0/24"},
+                                    {"podCIDRs", {"10.244.0.0/24"}}}}});
   // Reconciling again writes nothing.
   env.fake->ClearActions();
   REQUIRE(env.ipam->Reconcile("k8s-node-1").ok());
@@ -105,8 +104,7 @@ TEST_CASE("node ipam keeps existing CIDRs and releases on delete",
   CHECK(env.ipam->cidrs()->Used() == 2);
 }
 
-TEST_CASE("node ipam reports an exhausted range and retries",
-          "[node-ipam]") {
+TEST_CASE("node ipam reports an exhausted range and retries", "[node-ipam]") {
   NodeIpamOptions o;
   o.cluster_cidr = "10.0.0.0/23";
   o.node_mask_size = 24;
@@ -121,7 +119,8 @@ TEST_CASE("node ipam reports an exhausted range and retries",
   auto events = env.fake->ActionsFor(Verb::kCreate, client::kEvents);
   REQUIRE(!events.empty());
   CHECK(events[0].object["reason"] == "CIDRNotAvailable");
-  CHECK(events[0].object["message"] == "Node c status is now: CIDRNotAvailable");
+  CHECK(events[0].object["message"] ==
+        "Node c status is now: CIDRNotAvailable");
   CHECK(events[0].object["involvedObject"]["kind"] == "Node");
   // Deleting a node frees a block; the retry (backoff) picks it up.
   env.fake->Delete(client::kNodes, "", "a");

@@ -97,9 +97,9 @@ void NodeLifecycleController::MonitorNodeHealth() {
     if (known_nodes_.count(name)) continue;
     std::string uid = base::GetString(*n, {"metadata", "uid"});
     known_nodes_[name] = uid;
-    recorder_.Event(lifecycle::NodeRef(*n), "Normal", "RegisteredNode",
-                    "Node " + name + " event: Registered Node " + name +
-                        " in Controller");
+    recorder_.Event(
+        lifecycle::NodeRef(*n), "Normal", "RegisteredNode",
+        "Node " + name + " event: Registered Node " + name + " in Controller");
     Tainter(lifecycle::ZoneKey(*n));
     MarkNodeAsReachable(*n);
   }
@@ -110,8 +110,8 @@ void NodeLifecycleController::MonitorNodeHealth() {
     }
     Json ref = {{"metadata", {{"name", it->first}, {"uid", it->second}}}};
     recorder_.Event(lifecycle::NodeRef(ref), "Normal", "RemovingNode",
-                    "Node " + it->first + " event: Removing Node " +
-                        it->first + " from Controller");
+                    "Node " + it->first + " event: Removing Node " + it->first +
+                        " from Controller");
     health_.erase(it->first);
     it = known_nodes_.erase(it);
   }
@@ -125,9 +125,9 @@ void NodeLifecycleController::MonitorNodeHealth() {
     if (r.current.empty()) continue;
     ProcessTaintBaseEviction(*n, r.observed);
     if (r.current != "True" && r.observed == "True") {
-      recorder_.Event(lifecycle::NodeRef(*n), "Normal", "NodeNotReady",
-                      "Node " + client::KeyOf(*n) +
-                          " status is now: NodeNotReady");
+      recorder_.Event(
+          lifecycle::NodeRef(*n), "Normal", "NodeNotReady",
+          "Node " + client::KeyOf(*n) + " status is now: NodeNotReady");
       MarkPodsNotReady(client::KeyOf(*n));
     }
   }
@@ -187,8 +187,8 @@ NodeLifecycleController::TryUpdateNodeHealth(Json node) {
   // Always refresh the probe time when the node's Lease was renewed.
   ObjectPtr lease = leases_->Get(kNodeLeaseNamespace, name);
   if (lease != nullptr) {
-    std::optional<base::Time> renew = base::ParseRfc3339(
-        base::GetString(*lease, {"spec", "renewTime"}));
+    std::optional<base::Time> renew =
+        base::ParseRfc3339(base::GetString(*lease, {"spec", "renewTime"}));
     if (renew && (!saved_lease || *saved_lease < *renew)) {
       h->lease_renew = renew;
       h->probe = now;
@@ -220,13 +220,14 @@ bool NodeLifecycleController::MarkConditionsUnknown(Json& node,
       if (e.value("type", "") == type) c = &e;
     }
     if (c == nullptr) {
-      conds.push_back({{"type", type},
-                       {"status", "Unknown"},
-                       {"reason", "NodeStatusNeverUpdated"},
-                       {"message", "Kubelet never posted node status."},
-                       {"lastHeartbeatTime",
-                        base::GetString(node, {"metadata", "creationTimestamp"})},
-                       {"lastTransitionTime", now}});
+      conds.push_back(
+          {{"type", type},
+           {"status", "Unknown"},
+           {"reason", "NodeStatusNeverUpdated"},
+           {"message", "Kubelet never posted node status."},
+           {"lastHeartbeatTime",
+            base::GetString(node, {"metadata", "creationTimestamp"})},
+           {"lastTransitionTime", now}});
     } else if (c->value("status", "") != "Unknown") {
       (*c)["status"] = "Unknown";
       (*c)["reason"] = "NodeStatusUnknown";
@@ -259,10 +260,11 @@ void NodeLifecycleController::MarkPodsNotReady(const std::string& node) {
     }
     if (!changed) continue;
     ctx_.client->UpdateStatus(client::kPods, copy);
-    recorder_.Event(lifecycle::PodRef(base::GetString(*pod, {"metadata", "namespace"}),
-                                      base::GetString(*pod, {"metadata", "name"}),
-                                      base::GetString(*pod, {"metadata", "uid"})),
-                    "Warning", "NodeNotReady", "Node is not ready");
+    recorder_.Event(
+        lifecycle::PodRef(base::GetString(*pod, {"metadata", "namespace"}),
+                          base::GetString(*pod, {"metadata", "name"}),
+                          base::GetString(*pod, {"metadata", "uid"})),
+        "Warning", "NodeNotReady", "Node is not ready");
   }
 }
 

@@ -66,7 +66,12 @@ class NodeLifecycleController {
   void NoExecuteTaintingPass();
 
  private:
-  enum class ZoneState { kInitial, kNormal, kFullDisruption, kPartialDisruption };
+  enum class ZoneState {
+    kInitial,
+    kNormal,
+    kFullDisruption,
+    kPartialDisruption
+  };
   struct Health {
     base::Time probe{};
     base::Time ready_transition{};
@@ -85,9 +90,9 @@ class NodeLifecycleController {
   void MarkNodeForTainting(const Json& node, const std::string& status);
   void MarkNodeAsReachable(const Json& node);
   void MarkPodsNotReady(const std::string& node);
-  void HandleDisruption(const std::map<std::string, std::vector<std::string>>&
-                            zone_to_ready,
-                        const std::vector<client::ObjectPtr>& nodes);
+  void HandleDisruption(
+      const std::map<std::string, std::vector<std::string>>& zone_to_ready,
+      const std::vector<client::ObjectPtr>& nodes);
   void SetLimiterInZone(const std::string& zone, size_t size, ZoneState state);
   lifecycle::RateLimitedTimedQueue& Tainter(const std::string& zone);
   // Adds `add` (with timeAdded now) and removes `remove` taints (by key and

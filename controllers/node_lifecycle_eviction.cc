@@ -147,10 +147,9 @@ void TaintEvictionController::HandleNode(const std::string& name) {
     }
     ObjectPtr pod = pods_->Get(key);
     if (pod == nullptr) continue;
-    ProcessPodOnNode(key,
-                     sched::ParseTolerations(
-                         base::Find(*pod, {"spec", "tolerations"})),
-                     taints);
+    ProcessPodOnNode(
+        key, sched::ParseTolerations(base::Find(*pod, {"spec", "tolerations"})),
+        taints);
   }
 }
 
@@ -226,8 +225,7 @@ void TaintEvictionController::CancelWorkWithEvent(const std::string& pod_key) {
   if (!pending) return;
   std::string ns, name;
   client::SplitKey(pod_key, &ns, &name);
-  recorder_.Event(lifecycle::PodRef(ns, name), "Normal",
-                  "TaintManagerEviction",
+  recorder_.Event(lifecycle::PodRef(ns, name), "Normal", "TaintManagerEviction",
                   "Cancelling deletion of Pod " + pod_key);
 }
 
@@ -250,10 +248,9 @@ void TaintEvictionController::Evict(const std::string& pod_key) {
               {"message", "Taint manager: deleting due to NoExecute taint"},
               {"lastProbeTime", nullptr},
               {"lastTransitionTime", base::FormatRfc3339(ctx_.clock->Now())}};
-    ctx_.client->Patch(client::kPods, ns, name,
-                       client::PatchType::kStrategicMerge,
-                       {{"status", {{"conditions", Json::array({c})}}}},
-                       "status");
+    ctx_.client->Patch(
+        client::kPods, ns, name, client::PatchType::kStrategicMerge,
+        {{"status", {{"conditions", Json::array({c})}}}}, "status");
   }
   ctx_.client->Delete(client::kPods, ns, name);
 }

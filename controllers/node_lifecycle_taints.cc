@@ -240,9 +240,9 @@ void NodeLifecycleController::HandleDisruption(
     ZoneState s = ZoneState::kNormal;
     if (ready == 0 && not_ready > 0) {
       s = ZoneState::kFullDisruption;
-    } else if (not_ready > 2 && static_cast<double>(not_ready) /
-                                        statuses.size() >=
-                                    options_.unhealthy_zone_threshold) {
+    } else if (not_ready > 2 &&
+               static_cast<double>(not_ready) / statuses.size() >=
+                   options_.unhealthy_zone_threshold) {
       s = ZoneState::kPartialDisruption;
     }
     if (s != ZoneState::kFullDisruption) all_fully_disrupted = false;
@@ -255,7 +255,8 @@ void NodeLifecycleController::HandleDisruption(
       it = zone_states_.erase(it);
       continue;
     }
-    if (it->second != ZoneState::kFullDisruption) all_were_fully_disrupted = false;
+    if (it->second != ZoneState::kFullDisruption)
+      all_were_fully_disrupted = false;
     ++it;
   }
   if (all_fully_disrupted && all_were_fully_disrupted) return;

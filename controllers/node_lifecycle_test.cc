@@ -1,8 +1,7 @@
 #include "controllers/node_lifecycle.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
 
@@ -46,36 +45,36 @@ Json Node(const std::string& name, base::Time t) {
 }
 
 Json Lease(const std::string& node, base::Time t) {
-  return {{"apiVersion", "coordination.k8s.io/v1"},
-          {"kind", "Lease"},
-          {"metadata", {{"name", node}, {"namespace", "kube-node-lease"}}},
-          {"spec",
-           {{"holderIdentity", node},
-            {"renewTime", base::FormatRfc3339Micro(t)}}}};
+  return {
+      {"apiVersion", "coordination.k8s.io/v1"},
+      {"kind", "Lease"},
+      {"metadata", {{"name", node}, {"namespace", "kube-node-lease"}}},
+      {"spec",
+       {{"holderIdentity", node}, {"renewTime", base::FormatRfc3339Micro(t)}}}};
 }
 
 Json Pod(const std::string& name, const std::string& node,
          std::optional<int64_t> toleration_seconds) {
-  Json p = {{"apiVersion", "v1"},
-            {"kind", "Pod"},
-            {"metadata",
-             {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}}},
-            {"spec",
-             {{"nodeName", node},
-              {"containers", {{{"name", "c"}, {"image", "nginx"}}}}}},
-            {"status",
-             {{"phase", "Running"},
-              {"conditions",
-               {{{"type", "Ready"}, {"status", "True"}}}}}}};
+  Json p = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}}},
+      {"spec",
+       {{"nodeName", node},
+        {"containers", {{{"name", "c"}, {"image", "nginx"}}}}}},
+      {"status",
+       {{"phase", "Running"},
+        {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
   if (toleration_seconds) {
     p["spec"]["tolerations"] = Json::array();
     for (const char* key :
          {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
-      p["spec"]["tolerations"].push_back({{"key", key},
-                                          {"operator", "Exists"},
-                                          {"effect", "NoExecute"},
-                                          {"tolerationSeconds",
-                                           *toleration_seconds}});
+      p["spec"]["tolerations"].push_back(
+          {{"key", key},
+           {"operator", "Exists"},
+           {"effect", "NoExecute"},
+           {"tolerationSeconds", *toleration_seconds}});
     }
   }
   return p;
@@ -85,7 +84,8 @@ struct Env {
   Env() : clock(kStart), rng(1) {
     loop = base::EventLoop::NewVirtual(&clock);
     fake = std::make_unique<client::FakeClient>(loop.get());
-    informers = std::make_unique<client::InformerFactory>(fake.get(), loop.get());
+    informers =
+        std::make_unique<client::InformerFactory>(fake.get(), loop.get());
     ctx = {loop.get(), &clock, &rng, fake.get(), informers.get()};
     lifecycle = std::make_unique<NodeLifecycleController>(ctx);
     eviction = std::make_unique<TaintEvictionController>(ctx);
@@ -173,8 +173,8 @@ TEST_CASE("node lifecycle: lease expiry turns the node Unknown and taints it",
   REQUIRE(not_ready.size() == 3);  // the node's and its two pods'
   CHECK(env.Events("NodeNotReady")[0]["message"] ==
         "Node n1 status is now: NodeNotReady");
-  CHECK(env.Get(client::kPods, "default", "tolerant")["status"]["conditions"][0]
-                ["status"] == "False");
+  CHECK(env.Get(client::kPods, "default",
+                "tolerant")["status"]["conditions"][0]["status"] == "False");
   // The next check queues the NoExecute taint; the intolerant pod goes.
   env.Heartbeat({"n2", "n3"}, seconds(10));
   CHECK(env.Taints("n1") ==
@@ -185,10 +185,12 @@ TEST_CASE("node lifecycle: lease expiry turns the node Unknown and taints it",
   CHECK(!env.Deleted("tolerant"));
   auto evictions = env.Events("TaintManagerEviction");
   REQUIRE(evictions.size() == 1);
-  CHECK(evictions[0]["message"] == "Marking for deletion Pod default/intolerant");
+  CHECK(evictions[0]["message"] ==
+        "Marking for deletion Pod default/intolerant");
   CHECK(evictions[0]["source"]["component"] == "taint-eviction-controller");
   // tolerationSeconds later the tolerant one goes too.
-  std::optional<base::Time> at = env.eviction->ScheduledEviction("default/tolerant");
+  std::optional<base::Time> at =
+      env.eviction->ScheduledEviction("default/tolerant");
   REQUIRE(at.has_value());
   env.Heartbeat({"n2", "n3"}, *at - env.clock.Now() - seconds(1));
   CHECK(!env.Deleted("tolerant"));
@@ -222,7 +224,8 @@ TEST_CASE("node lifecycle: recovery removes the taints and cancels evictions",
   CHECK(!env.Deleted("tolerant"));
 }
 
-TEST_CASE("node lifecycle: every node down stops tainting", "[node-lifecycle]") {
+TEST_CASE("node lifecycle: every node down stops tainting",
+          "[node-lifecycle]") {
   Env env;
   env.fake->Seed(client::kPods, Pod("intolerant", "n1", std::nullopt));
   env.loop->RunUntilIdle();
@@ -243,21 +246,23 @@ TEST_CASE("node lifecycle: conditions and cordon become NoSchedule taints",
   n2["status"]["conditions"][1]["status"] = "True";  // MemoryPressure
   env.fake->Update(client::kNodes, n2);
   env.loop->RunUntilIdle();
-  CHECK(env.Taints("n2") ==
-        std::vector<std::string>{"node.kubernetes.io/memory-pressure:NoSchedule",
-                                 "node.kubernetes.io/unschedulable:NoSchedule"});
+  CHECK(env.Taints("n2") == std::vector<std::string>{
+                                "node.kubernetes.io/memory-pressure:NoSchedule",
+                                "node.kubernetes.io/unschedulable:NoSchedule"});
   n2 = env.Get(client::kNodes, "", "n2");
   CHECK(!base::GetString(n2["spec"]["taints"][0], {"timeAdded"}).empty());
   n2["spec"]["unschedulable"] = false;
   env.fake->Update(client::kNodes, n2);
   env.loop->RunUntilIdle();
   CHECK(env.Taints("n2") ==
-        std::vector<std::string>{"node.kubernetes.io/memory-pressure:NoSchedule"});
+        std::vector<std::string>{
+            "node.kubernetes.io/memory-pressure:NoSchedule"});
 }
 
-TEST_CASE("taint eviction: a NoExecute taint evicts pods that do not "
-          "tolerate it at once",
-          "[node-lifecycle]") {
+TEST_CASE(
+    "taint eviction: a NoExecute taint evicts pods that do not "
+    "tolerate it at once",
+    "[node-lifecycle]") {
   Env env;
   env.fake->Seed(client::kPods, Pod("a", "n2", std::nullopt));
   Json b = Pod("b", "n2", std::nullopt);
@@ -265,9 +270,8 @@ TEST_CASE("taint eviction: a NoExecute taint evicts pods that do not "
   env.fake->Seed(client::kPods, b);
   env.loop->RunUntilIdle();
   Json n2 = env.Get(client::kNodes, "", "n2");
-  n2["spec"]["taints"] = {{{"key", "dedicated"},
-                           {"value", "db"},
-                           {"effect", "NoExecute"}}};
+  n2["spec"]["taints"] = {
+      {{"key", "dedicated"}, {"value", "db"}, {"effect", "NoExecute"}}};
   env.fake->Update(client::kNodes, n2);
   env.loop->RunUntilIdle();
   CHECK(env.Deleted("a"));

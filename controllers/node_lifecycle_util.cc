@@ -13,8 +13,7 @@ void TokenBucket::Reset(double qps, base::Time now) {
 
 bool TokenBucket::TryAccept(base::Time now) {
   if (qps_ <= 0) return false;
-  double elapsed =
-      std::chrono::duration<double>(now - last_).count();
+  double elapsed = std::chrono::duration<double>(now - last_).count();
   if (elapsed > 0) tokens_ = std::min(1.0, tokens_ + elapsed * qps_);
   last_ = now;
   if (tokens_ < 1) return false;

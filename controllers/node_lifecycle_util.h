@@ -23,7 +23,8 @@ using base::Json;
 
 inline constexpr char kNotReadyTaint[] = "node.kubernetes.io/not-ready";
 inline constexpr char kUnreachableTaint[] = "node.kubernetes.io/unreachable";
-inline constexpr char kUnschedulableTaint[] = "node.kubernetes.io/unschedulable";
+inline constexpr char kUnschedulableTaint[] =
+    "node.kubernetes.io/unschedulable";
 
 // flowcontrol.NewTokenBucketRateLimiter(qps, burst 1); qps <= 0 never
 // accepts (NewFakeNeverRateLimiter).

@@ -93,8 +93,9 @@ void Scheduler::OnPodUpdate(const ObjectPtr& old_obj,
   const Json* new_labels = base::Find(*new_obj, {"metadata", "labels"});
   bool labels_changed = (old_labels == nullptr) != (new_labels == nullptr) ||
                         (old_labels && *old_labels != *new_labels);
-  bool changed = !queue_.Contains(pod.key) || labels_changed ||
-                 old_obj->value("spec", Json()) != new_obj->value("spec", Json());
+  bool changed =
+      !queue_.Contains(pod.key) || labels_changed ||
+      old_obj->value("spec", Json()) != new_obj->value("spec", Json());
   if (changed) Enqueue(pod);
 }
 

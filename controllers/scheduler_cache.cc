@@ -36,11 +36,10 @@ void SchedulerCache::Account(const Entry& e, int sign) {
     n.requested.Sub(e.requests);
     n.nonzero_requested.Sub(e.nonzero);
     for (const HostPort& p : e.ports) {
-      auto it = std::find_if(n.used_ports.begin(), n.used_ports.end(),
-                             [&](const HostPort& u) {
-                               return u.port == p.port && u.ip == p.ip &&
-                                      u.protocol == p.protocol;
-                             });
+      auto it = std::find_if(
+          n.used_ports.begin(), n.used_ports.end(), [&](const HostPort& u) {
+            return u.port == p.port && u.ip == p.ip && u.protocol == p.protocol;
+          });
       if (it != n.used_ports.end()) n.used_ports.erase(it);
     }
   }
@@ -61,7 +60,7 @@ void SchedulerCache::Account(const Entry& e, int sign) {
 
 void SchedulerCache::Assume(const PodInfo& pod, const std::string& node) {
   RemovePod(pod.key);
-  Entry e{node,          pod.requests,   pod.nonzero, pod.host_ports,
+  Entry e{node,          pod.requests,    pod.nonzero, pod.host_ports,
           pod.owner_uid, pod.terminating, pod.priority};
   Account(e, +1);
   pods_.emplace(pod.key, std::move(e));

@@ -84,8 +84,7 @@ std::vector<const sched::NodeInfo*> Scheduler::FindFeasible(
     diag->absent = sched::FilterStatus{
         false, true, {"node(s) didn't satisfy plugin(s) [NodeAffinity]"}};
   }
-  const std::vector<const sched::NodeInfo*>& nodes =
-      pinned ? candidates : all;
+  const std::vector<const sched::NodeInfo*>& nodes = pinned ? candidates : all;
   std::vector<const sched::NodeInfo*> feasible;
   if (nodes.empty()) return feasible;
   size_t want = NumFeasibleNodesToFind(nodes.size());
@@ -137,9 +136,9 @@ void Scheduler::OnBindDone(const sched::PodInfo& pod, const std::string& node,
   client::ObjectPtr obj = pods_->Get(pod.key);
   if (status.ok()) {
     queue_.Forget(pod.key);
-    recorder_.Event(PodRef(pod, obj.get()), "Normal", "Scheduled",
-                    "Successfully assigned " + pod.ns + "/" + pod.name +
-                        " to " + node);
+    recorder_.Event(
+        PodRef(pod, obj.get()), "Normal", "Scheduled",
+        "Successfully assigned " + pod.ns + "/" + pod.name + " to " + node);
     return;
   }
   // Forgetting an assumed pod frees its place, as a pod delete would.
@@ -154,14 +153,14 @@ void Scheduler::OnBindDone(const sched::PodInfo& pod, const std::string& node,
     queue_.Forget(pod.key);
     return;
   }
-  HandleFailure(current, "SchedulerError", "running Bind plugin \"DefaultBinder\": " + status.message(),
+  HandleFailure(current, "SchedulerError",
+                "running Bind plugin \"DefaultBinder\": " + status.message(),
                 /*unschedulable=*/false);
 }
 
 void Scheduler::HandleFailure(const sched::PodInfo& pod,
                               const std::string& reason,
-                              const std::string& message,
-                              bool unschedulable) {
+                              const std::string& message, bool unschedulable) {
   base::Time now = ctx_.clock->Now();
   if (unschedulable) {
     queue_.AddUnschedulable(pod.key, pod.priority, now);
@@ -195,12 +194,9 @@ void Scheduler::PatchScheduledCondition(const sched::PodInfo& pod,
       }
     }
   }
-  Json cond = {{"type", "PodScheduled"},
-               {"status", "False"},
-               {"reason", reason},
-               {"message", message},
-               {"lastProbeTime", nullptr},
-               {"lastTransitionTime", transition}};
+  Json cond = {{"type", "PodScheduled"},   {"status", "False"},
+               {"reason", reason},         {"message", message},
+               {"lastProbeTime", nullptr}, {"lastTransitionTime", transition}};
   Json patch = {{"status", {{"conditions", Json::array({cond})}}}};
   ctx_.client->Patch(client::kPods, pod.ns, pod.name,
                      client::PatchType::kStrategicMerge, std::move(patch),

@@ -103,7 +103,8 @@ int64_t BalancedAllocationScore(const PodInfo& pod, const NodeInfo& n) {
   add(n.requested.milli_cpu + pod.requests.milli_cpu, a.milli_cpu);
   add(n.requested.memory + pod.requests.memory, a.memory);
   double std_dev = 0;
-  if (fractions.size() == 2) std_dev = std::abs((fractions[0] - fractions[1]) / 2);
+  if (fractions.size() == 2)
+    std_dev = std::abs((fractions[0] - fractions[1]) / 2);
   return static_cast<int64_t>((1 - std_dev) * kMaxNodeScore);
 }
 
@@ -181,9 +182,8 @@ std::optional<std::set<std::string>> PreFilterNodeNames(const PodInfo& pod) {
         term_names = std::move(s);
       } else {
         std::set<std::string> both;
-        std::set_intersection(term_names->begin(), term_names->end(),
-                              s.begin(), s.end(),
-                              std::inserter(both, both.end()));
+        std::set_intersection(term_names->begin(), term_names->end(), s.begin(),
+                              s.end(), std::inserter(both, both.end()));
         term_names = std::move(both);
       }
     }
@@ -201,12 +201,12 @@ std::vector<int64_t> ScoreNodes(const PodInfo& pod,
     const NodeStatic& node = nodes[i]->node;
     for (const Taint& t : node.taints) {
       if (!PreferNoSchedule(t.effect)) continue;
-      bool ok = std::any_of(pod.tolerations.begin(), pod.tolerations.end(),
-                            [&](const Toleration& tol) {
-                              return (tol.effect.empty() ||
-                                      tol.effect == "PreferNoSchedule") &&
-                                     ToleratesTaint(tol, t);
-                            });
+      bool ok = std::any_of(
+          pod.tolerations.begin(), pod.tolerations.end(),
+          [&](const Toleration& tol) {
+            return (tol.effect.empty() || tol.effect == "PreferNoSchedule") &&
+                   ToleratesTaint(tol, t);
+          });
       if (!ok) ++taint[i];
     }
     for (const auto& [weight, term] : pod.preferred_terms) {

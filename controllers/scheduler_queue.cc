@@ -79,8 +79,8 @@ bool SchedulingQueue::Pop(std::string* key, int* attempts) {
   return true;
 }
 
-void SchedulingQueue::AddUnschedulable(const std::string& key,
-                                       int32_t priority, base::Time now) {
+void SchedulingQueue::AddUnschedulable(const std::string& key, int32_t priority,
+                                       base::Time now) {
   Delete(key);
   Entry& e = pods_[key];
   e.priority = priority;
@@ -120,8 +120,7 @@ void SchedulingQueue::Flush(base::Time now) {
     ToActive(key, pods_[key]);
   }
   while (!unschedulable_.empty() &&
-         unschedulable_.begin()->first + options_.max_in_unschedulable <=
-             now) {
+         unschedulable_.begin()->first + options_.max_in_unschedulable <= now) {
     std::string key = unschedulable_.begin()->second;
     unschedulable_.erase(unschedulable_.begin());
     ToActiveOrBackoff(key, pods_[key], now);

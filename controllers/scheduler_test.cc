@@ -1,8 +1,7 @@
 #include "controllers/scheduler.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -29,8 +28,7 @@ Json Node(const std::string& name, const std::string& cpu = "2",
           {"spec", Json::object()},
           {"status",
            {{"allocatable", {{"cpu", cpu}, {"memory", mem}, {"pods", pods}}},
-            {"conditions",
-             {{{"type", "Ready"}, {"status", "True"}}}}}}};
+            {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
 }
 
 Json ControlPlane(const std::string& name) {
@@ -45,14 +43,15 @@ Json Pod(const std::string& name, const std::string& cpu = "",
          const std::string& owner = "rs-uid") {
   Json c = {{"name", "web"}, {"image", "nginx"}};
   if (!cpu.empty()) c["resources"] = {{"requests", {{"cpu", cpu}}}};
-  Json p = {{"apiVersion", "v1"},
-            {"kind", "Pod"},
-            {"metadata",
-             {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}}},
-            {"spec",
-             {{"schedulerName", "default-scheduler"},
-              {"containers", Json::array({c})}}},
-            {"status", {{"phase", "Pending"}}}};
+  Json p = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name}, {"namespace", "default"}, {"uid", "uid-" + name}}},
+      {"spec",
+       {{"schedulerName", "default-scheduler"},
+        {"containers", Json::array({c})}}},
+      {"status", {{"phase", "Pending"}}}};
   if (!owner.empty()) {
     p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
                                          {"kind", "ReplicaSet"},
@@ -67,7 +66,8 @@ struct Env {
   explicit Env(uint64_t seed = 1) : clock(kStart), rng(seed) {
     loop = base::EventLoop::NewVirtual(&clock);
     fake = std::make_unique<client::FakeClient>(loop.get());
-    informers = std::make_unique<client::InformerFactory>(fake.get(), loop.get());
+    informers =
+        std::make_unique<client::InformerFactory>(fake.get(), loop.get());
     ctx = {loop.get(), &clock, &rng, fake.get(), informers.get()};
     scheduler = std::make_unique<Scheduler>(ctx);
     REQUIRE(informers->StartAll().ok());
@@ -126,8 +126,8 @@ TEST_CASE("scheduler spreads two replicas over the two workers",
     CHECK(b["webapp-2"] != "k8s-master");
     auto ev = env.Events("Scheduled");
     REQUIRE(ev.size() == 2);
-    CHECK(ev[0]["message"] == "Successfully assigned default/webapp-1 to " +
-                                  b["webapp-1"]);
+    CHECK(ev[0]["message"] ==
+          "Successfully assigned default/webapp-1 to " + b["webapp-1"]);
     CHECK(ev[0]["source"]["component"] == "default-scheduler");
     CHECK(ev[0]["type"] == "Normal");
   }
@@ -138,7 +138,8 @@ TEST_CASE("scheduler is deterministic for a seed", "[scheduler]") {
     Env env(seed);
     for (int i = 0; i < 5; ++i) env.AddNode(Node("n" + std::to_string(i)));
     for (int i = 0; i < 7; ++i) {
-      env.AddPod(Pod("p" + std::to_string(i), "", "owner-" + std::to_string(i)));
+      env.AddPod(
+          Pod("p" + std::to_string(i), "", "owner-" + std::to_string(i)));
     }
     return env.Bindings();
   };
@@ -205,12 +206,14 @@ TEST_CASE("scheduler retries an unschedulable pod when a node is added",
   env.AddNode(Node("k8s-node-1"));
   // Its 1 s backoff runs first.
   env.loop->RunFor(std::chrono::seconds(1));
-  CHECK(env.Bindings() == std::map<std::string, std::string>{{"web", "k8s-node-1"}});
+  CHECK(env.Bindings() ==
+        std::map<std::string, std::string>{{"web", "k8s-node-1"}});
 }
 
-TEST_CASE("scheduler retries after backoff when nothing changes once 5 min "
-          "passed, and rewrites no unchanged condition",
-          "[scheduler]") {
+TEST_CASE(
+    "scheduler retries after backoff when nothing changes once 5 min "
+    "passed, and rewrites no unchanged condition",
+    "[scheduler]") {
   Env env;
   env.AddNode(ControlPlane("k8s-master"));
   env.AddPod(Pod("web"));
@@ -222,8 +225,7 @@ TEST_CASE("scheduler retries after backoff when nothing changes once 5 min "
   CHECK(env.fake->ActionsFor(Verb::kPatch, client::kPods).size() == 1);
 }
 
-TEST_CASE("scheduler: nodeSelector and required node affinity",
-          "[scheduler]") {
+TEST_CASE("scheduler: nodeSelector and required node affinity", "[scheduler]") {
   Env env;
   Json ssd = Node("fast");
   ssd["metadata"]["labels"]["disk"] = "ssd";
@@ -236,21 +238,23 @@ TEST_CASE("scheduler: nodeSelector and required node affinity",
   Json p2 = Pod("aff", "", "o2");
   p2["spec"]["affinity"]["nodeAffinity"]
     ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
-      {{"matchExpressions",
-        {{{"key", "gen"}, {"operator", "Gt"}, {"values", {"4"}}}}}}};
+        {{"matchExpressions",
+          {{{"key", "gen"}, {"operator", "Gt"}, {"values", {"4"}}}}}}};
   env.AddPod(p2);
   Json p3 = Pod("none", "", "o3");
   p3["spec"]["affinity"]["nodeAffinity"]
     ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
-      {{"matchExpressions",
-        {{{"key", "disk"}, {"operator", "DoesNotExist"}},
-         {{"key", "gen"}, {"operator", "Exists"}}}}}};
+        {{"matchExpressions",
+          {{{"key", "disk"}, {"operator", "DoesNotExist"}},
+           {{"key", "gen"}, {"operator", "Exists"}}}}}};
   env.AddPod(p3);
   Json p4 = Pod("byname", "", "o4");
   p4["spec"]["affinity"]["nodeAffinity"]
     ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] = {
-      {{"matchFields",
-        {{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"slow"}}}}}}};
+        {{"matchFields",
+          {{{"key", "metadata.name"},
+            {"operator", "In"},
+            {"values", {"slow"}}}}}}};
   env.AddPod(p4);
   auto b = env.Bindings();
   CHECK(b["sel"] == "fast");
@@ -276,7 +280,8 @@ TEST_CASE("scheduler: tolerations, unschedulable nodes and host ports",
   p["spec"]["tolerations"] = {{{"key", "node-role.kubernetes.io/control-plane"},
                                {"operator", "Exists"},
                                {"effect", "NoSchedule"}}};
-  p["spec"]["containers"][0]["ports"] = {{{"containerPort", 80}, {"hostPort", 8080}}};
+  p["spec"]["containers"][0]["ports"] = {
+      {{"containerPort", 80}, {"hostPort", 8080}}};
   env.AddPod(p);
   CHECK(env.Bindings()["tolerant"] == "k8s-master");
   Json q = Pod("second", "", "o2");
@@ -339,9 +344,9 @@ TEST_CASE("scheduler: 10000 pods on 100 nodes", "[scheduler][perf]") {
   }
   auto start = std::chrono::steady_clock::now();
   env.loop->RunUntilIdle();
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   WARN("scheduled 10000 pods in " << secs << " s (incl. fake writes)");
   auto b = env.Bindings();
   CHECK(b.size() == 10000);
@@ -373,12 +378,13 @@ TEST_CASE("scheduler: decision cost for 10000 pods on 100 nodes",
     }
     REQUIRE(!feasible.empty());
     std::vector<int64_t> scores = sched::ScoreNodes(pod, feasible);
-    size_t best = std::max_element(scores.begin(), scores.end()) - scores.begin();
+    size_t best =
+        std::max_element(scores.begin(), scores.end()) - scores.begin();
     cache.Assume(pod, feasible[best]->node.name);
   }
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   WARN("10000 scheduling decisions over 100 nodes: " << secs << " s");
   CHECK(secs < 1.0);
   for (const sched::NodeInfo* n : cache.Nodes()) CHECK(n->pod_count == 100);

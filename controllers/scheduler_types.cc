@@ -60,7 +60,7 @@ std::optional<int64_t> ParseScaled(std::string_view s, int scale) {
   static const std::pair<std::string_view, int> kBin[] = {
       {"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
   static const std::pair<std::string_view, int> kDec[] = {
-      {"n", -9}, {"u", -6}, {"m", -3}, {"", 0},  {"k", 3},
+      {"n", -9}, {"u", -6}, {"m", -3}, {"", 0},   {"k", 3},
       {"M", 6},  {"G", 9},  {"T", 12}, {"P", 15}, {"E", 18}};
   bool found = false;
   for (auto [n, e] : kBin) {
@@ -123,8 +123,10 @@ Resources ContainerRequests(const Json& c, bool nonzero) {
 void MaxInto(Resources& into, const Resources& o) {
   into.milli_cpu = std::max(into.milli_cpu, o.milli_cpu);
   into.memory = std::max(into.memory, o.memory);
-  into.ephemeral_storage = std::max(into.ephemeral_storage, o.ephemeral_storage);
-  for (const auto& [k, v] : o.scalar) into.scalar[k] = std::max(into.scalar[k], v);
+  into.ephemeral_storage =
+      std::max(into.ephemeral_storage, o.ephemeral_storage);
+  for (const auto& [k, v] : o.scalar)
+    into.scalar[k] = std::max(into.scalar[k], v);
 }
 
 // resourcehelper.PodRequests: containers summed, then the max with every
@@ -288,7 +290,8 @@ std::vector<Toleration> ParseTolerations(const Json* tolerations) {
     Toleration tol{Str(t, "key"), Str(t, "operator"), Str(t, "value"),
                    Str(t, "effect"), std::nullopt};
     auto it = t.find("tolerationSeconds");
-    if (it != t.end() && it->is_number_integer()) tol.seconds = it->get<int64_t>();
+    if (it != t.end() && it->is_number_integer())
+      tol.seconds = it->get<int64_t>();
     out.push_back(std::move(tol));
   }
   return out;
@@ -351,7 +354,8 @@ NodeStatic ParseNode(const Json& node) {
     n.allocatable = ContainerRequests(c, false);
     auto pods = alloc->find("pods");
     if (pods != alloc->end()) {
-      std::string q = pods->is_string() ? pods->get<std::string>() : pods->dump();
+      std::string q =
+          pods->is_string() ? pods->get<std::string>() : pods->dump();
       n.allowed_pods = QuantityValue(q).value_or(0);
     }
   }
@@ -371,10 +375,9 @@ const Taint* FindUntoleratedTaint(const std::vector<Taint>& taints,
                                   bool (*effect_filter)(const std::string&)) {
   for (const Taint& taint : taints) {
     if (!effect_filter(taint.effect)) continue;
-    bool ok = std::any_of(tolerations.begin(), tolerations.end(),
-                          [&](const Toleration& t) {
-                            return ToleratesTaint(t, taint);
-                          });
+    bool ok = std::any_of(
+        tolerations.begin(), tolerations.end(),
+        [&](const Toleration& t) { return ToleratesTaint(t, taint); });
     if (!ok) return &taint;
   }
   return nullptr;
