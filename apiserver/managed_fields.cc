@@ -5,6 +5,7 @@
 #include "apiserver/managed_fields.h"
 
 #include <algorithm>
+#include <mutex>
 #include <vector>
 
 #include "apiserver/go_format.h"
@@ -198,7 +199,20 @@ Json FieldManager::Zero(const FieldSchema& s, int depth) const {
   return out;
 }
 
-Json FieldManager::ZeroObject() const { return Zero(root_, 0); }
+Json FieldManager::ZeroObject() const {
+  // The same for every object of a kind: computed once per schema.
+  static std::mutex mu;
+  static std::map<std::pair<uint64_t, const Json*>, Json>* cache =
+      new std::map<std::pair<uint64_t, const Json*>, Json>();
+  std::pair<uint64_t, const Json*> key{registry_.id(), root_.raw};
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+  }
+  Json zero = Zero(root_, 0);
+  std::lock_guard<std::mutex> lock(mu);
+  return cache->emplace(key, std::move(zero)).first->second;
+}
 
 FieldSet FieldManager::Filter(const FieldSet& set) const {
   return reset_.Empty() ? set : set.RecursiveDifference(reset_);

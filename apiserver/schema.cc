@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 
@@ -44,6 +45,11 @@ Json YamlToJson(const YAML::Node& node) {
 }
 
 }  // namespace
+
+SchemaRegistry::SchemaRegistry() {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1);
+}
 
 base::StatusOr<std::unique_ptr<SchemaRegistry>> SchemaRegistry::FromYaml(
     std::string_view yaml) {
@@ -115,13 +121,17 @@ const Json* SchemaRegistry::ForKind(std::string_view group,
 }
 
 void SchemaRegistry::IndexReferences() {
-  resolved_.clear();
+  index_.clear();
+  names_.clear();
+  for (const auto& [name, schema] : components_.items()) {
+    names_.emplace(&schema, name);
+  }
   std::vector<const Json*> todo = {&components_};
   while (!todo.empty()) {
     const Json* node = todo.back();
     todo.pop_back();
     if (node->is_object()) {
-      resolved_.emplace(node, &ResolveSlow(*node));
+      index_.emplace(node, ComputeFacts(*node));
     }
     if (node->is_structured()) {
       for (const Json& child : *node) todo.push_back(&child);
@@ -130,8 +140,88 @@ void SchemaRegistry::IndexReferences() {
 }
 
 const Json& SchemaRegistry::Resolve(const Json& schema) const {
-  auto it = resolved_.find(&schema);
-  return it != resolved_.end() ? *it->second : ResolveSlow(schema);
+  auto it = index_.find(&schema);
+  return it != index_.end() ? *it->second.resolved : ResolveSlow(schema);
+}
+
+std::string_view SchemaRegistry::RefName(const Json& schema) const {
+  auto it = index_.find(&schema);
+  return it != index_.end() ? it->second.ref : RefNameSlow(schema);
+}
+
+const SchemaRegistry::NodeFacts* SchemaRegistry::Facts(const Json& node) const {
+  auto it = index_.find(&node);
+  return it != index_.end() ? &it->second : nullptr;
+}
+
+SchemaRegistry::NodeFacts SchemaRegistry::ComputeFacts(const Json& node) const {
+  NodeFacts f;
+  f.resolved = &ResolveSlow(node);
+  f.ref = RefNameSlow(node);
+  const Json& r = *f.resolved;
+  auto str = [](const Json& s, std::string_view key) -> std::string_view {
+    if (!s.is_object()) return {};
+    auto it = s.find(key);
+    return it != s.end() && it->is_string()
+               ? std::string_view(it->get_ref<const std::string&>())
+               : std::string_view();
+  };
+  auto flag = [](const Json& s, std::string_view key) {
+    if (!s.is_object()) return false;
+    auto it = s.find(key);
+    return it != s.end() && it->is_boolean() && it->get<bool>();
+  };
+  auto ext = [&](std::string_view key) {
+    std::string_view v = str(node, key);
+    return node.is_object() && node.contains(key) ? v : str(r, key);
+  };
+  if (r.is_object()) {
+    f.type = str(r, "type");
+    f.format = str(r, "format");
+    if (auto p = r.find("properties"); p != r.end() && p->is_object()) {
+      f.properties = &*p;
+    }
+    if (auto a = r.find("additionalProperties"); a != r.end()) {
+      if (a->is_object()) f.additional = &*a;
+      f.additional_true = a->is_boolean() && a->get<bool>();
+    }
+    f.has_items = r.contains("items");
+    f.int_or_string = flag(r, "x-kubernetes-int-or-string");
+  }
+  f.preserve_unknown = flag(node, "x-kubernetes-preserve-unknown-fields") ||
+                       flag(r, "x-kubernetes-preserve-unknown-fields");
+  f.map_type = ext("x-kubernetes-map-type");
+  f.list_type = ext("x-kubernetes-list-type");
+  f.patch_strategy = ext("x-kubernetes-patch-strategy");
+  f.patch_merge_key = ext("x-kubernetes-patch-merge-key");
+  for (const Json* s : {&node, &r}) {
+    if (!s->is_object()) continue;
+    if (auto k = s->find("x-kubernetes-list-map-keys"); k != s->end()) {
+      f.list_map_keys = &*k;
+      break;
+    }
+  }
+  return f;
+}
+
+std::string_view SchemaRegistry::NameOf(const Json& component) const {
+  auto it = names_.find(&component);
+  return it != names_.end() ? it->second : std::string_view();
+}
+
+std::string_view SchemaRegistry::RefNameSlow(const Json& node) {
+  const Json* ref = nullptr;
+  if (!node.is_object()) return "";
+  if (auto it = node.find("$ref"); it != node.end() && it->is_string()) {
+    ref = &*it;
+  } else if (auto all = node.find("allOf");
+             all != node.end() && all->is_array() && all->size() == 1) {
+    auto inner = (*all)[0].find("$ref");
+    if (inner != (*all)[0].end() && inner->is_string()) ref = &*inner;
+  }
+  if (ref == nullptr) return "";
+  std::string_view s = ref->get_ref<const std::string&>();
+  return s.substr(s.rfind('/') + 1);
 }
 
 const Json& SchemaRegistry::ResolveSlow(const Json& schema) const {

@@ -14,6 +14,7 @@
 #ifndef KSIM_APISERVER_SCHEMA_H_
 #define KSIM_APISERVER_SCHEMA_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@ using base::Json;
 
 class SchemaRegistry {
  public:
-  SchemaRegistry() = default;
+  SchemaRegistry();
   // The reference index points into components_: no copies.
   SchemaRegistry(const SchemaRegistry&) = delete;
   SchemaRegistry& operator=(const SchemaRegistry&) = delete;
@@ -39,6 +40,10 @@ class SchemaRegistry {
   // From a YAML (or JSON) mapping of component name -> schema; for tests.
   static base::StatusOr<std::unique_ptr<SchemaRegistry>> FromYaml(
       std::string_view yaml);
+
+  // Unique among the registries of the process, never reused: with a node's
+  // address it keys what callers derive from schemas and cache.
+  uint64_t id() const { return id_; }
 
   // All component schemas, keyed by component name.
   const Json& Components() const { return components_; }
@@ -54,6 +59,33 @@ class SchemaRegistry {
   // Components() (answered from an index built once); other nodes are
   // followed reference by reference.
   const Json& Resolve(const Json& schema) const;
+  // The component a reference node names (the last segment of its "$ref",
+  // direct or in a one-element allOf); empty when the node is no reference.
+  // A view into the schema.
+  std::string_view RefName(const Json& schema) const;
+  // What the schema walkers (type checks, pruning, structured merge) ask of
+  // a node, looked up once: members of Resolve(node), and the x-kubernetes
+  // extensions of the node as written, else of Resolve(node).
+  struct NodeFacts {
+    const Json* resolved = nullptr;
+    std::string_view ref;             // RefName(node)
+    std::string_view type;            // "type" of resolved ("" if none)
+    std::string_view format;          // "format" of resolved
+    const Json* properties = nullptr;  // when an object
+    const Json* additional = nullptr;  // additionalProperties, an object
+    bool additional_true = false;      // additionalProperties: true
+    bool has_items = false;            // resolved has "items"
+    bool int_or_string = false;        // x-kubernetes-int-or-string: true
+    bool preserve_unknown = false;     // on the node or resolved
+    std::string_view map_type, list_type, patch_strategy, patch_merge_key;
+    const Json* list_map_keys = nullptr;
+  };
+  // Null for nodes outside Components().
+  const NodeFacts* Facts(const Json& node) const;
+  // The same for any node, computed (slower) when not indexed.
+  NodeFacts ComputeFacts(const Json& node) const;
+  // The name of a component of Components(); empty for any other node.
+  std::string_view NameOf(const Json& component) const;
   // The (resolved) schema of property `name` of an object schema, or of its
   // additionalProperties; null when the object declares no such field.
   const Json* Property(const Json& schema, std::string_view name) const;
@@ -81,10 +113,14 @@ class SchemaRegistry {
   // components are final; afterwards the registry is never modified.
   void IndexReferences();
   const Json& ResolveSlow(const Json& schema) const;
+  static std::string_view RefNameSlow(const Json& schema);
 
+  uint64_t id_;
   Json components_;
-  // Node -> Resolve(node) for every object node of components_.
-  std::unordered_map<const Json*, const Json*> resolved_;
+  // Every object node of components_.
+  std::unordered_map<const Json*, NodeFacts> index_;
+  // Component -> its name.
+  std::unordered_map<const Json*, std::string_view> names_;
 };
 
 }  // namespace ksim::apiserver

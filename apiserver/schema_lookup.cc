@@ -12,8 +12,14 @@ const Json* FieldSchema::Extension(std::string_view key) const {
 }
 
 std::string FieldSchema::StringExtension(std::string_view key) const {
+  return std::string(StringExtensionView(key));
+}
+
+std::string_view FieldSchema::StringExtensionView(std::string_view key) const {
   const Json* v = Extension(key);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
+  return v != nullptr && v->is_string()
+             ? std::string_view(v->get_ref<const std::string&>())
+             : std::string_view();
 }
 
 FieldSchema RootSchema(const SchemaRegistry& registry, const Json& schema) {

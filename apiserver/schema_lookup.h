@@ -26,6 +26,8 @@ struct FieldSchema {
   // The extension from the property node, else from the resolved type.
   const Json* Extension(std::string_view key) const;
   std::string StringExtension(std::string_view key) const;
+  // The same as a view into the schema (empty when absent or no string).
+  std::string_view StringExtensionView(std::string_view key) const;
 };
 
 // The schema of a whole object (a component or any schema node).

@@ -34,11 +34,14 @@ template <typename JsonT, typename OnUnknown>
 void WalkUnknown(const SchemaRegistry& reg, const Json& node, JsonT& value,
                  std::string& path, OnUnknown& on_unknown) {
   if (!value.is_object() && !value.is_array()) return;
-  const Json& s = reg.Resolve(node);
-  if (Flag(node, "x-kubernetes-preserve-unknown-fields") ||
-      Flag(s, "x-kubernetes-preserve-unknown-fields")) {
-    return;
+  SchemaRegistry::NodeFacts computed;
+  const SchemaRegistry::NodeFacts* f = reg.Facts(node);
+  if (f == nullptr) {
+    computed = reg.ComputeFacts(node);
+    f = &computed;
   }
+  const Json& s = *f->resolved;
+  if (f->preserve_unknown) return;
   const size_t mark = path.size();
   if (value.is_array()) {
     auto items = s.is_object() ? s.find("items") : s.end();
@@ -50,8 +53,8 @@ void WalkUnknown(const SchemaRegistry& reg, const Json& node, JsonT& value,
     }
     return;
   }
-  const Json* props = ObjectMember(s, "properties");
-  const Json* extra = ObjectMember(s, "additionalProperties");
+  const Json* props = f->properties;
+  const Json* extra = f->additional;
   // A bare object (RawExtension, FieldsV1, an unknown reference) decodes
   // through custom Go code that keeps whatever it is given.
   if (props == nullptr && extra == nullptr) return;
@@ -107,30 +110,18 @@ std::string_view ShortName(std::string_view component) {
                                         : component.substr(last + 1);
 }
 
-// The component a schema node refers to ("$ref" or a one-element allOf); a
-// view into the schema, empty when the node is no reference.
-std::string_view RefName(const Json& node) {
-  const Json* ref = nullptr;
-  if (!node.is_object()) return "";
-  if (auto it = node.find("$ref"); it != node.end() && it->is_string()) {
-    ref = &*it;
-  } else if (auto all = node.find("allOf");
-             all != node.end() && all->is_array() && all->size() == 1) {
-    auto inner = (*all)[0].find("$ref");
-    if (inner != (*all)[0].end() && inner->is_string()) ref = &*inner;
-  }
-  if (ref == nullptr) return "";
-  std::string_view s = ref->get_ref<const std::string&>();
-  return s.substr(s.rfind('/') + 1);
-}
-
 bool IsQuantity(std::string_view component) {
   return component == "io.k8s.apimachinery.pkg.api.resource.Quantity";
 }
 
-bool IsIntOrString(const Json& s) {
-  return Flag(s, "x-kubernetes-int-or-string") ||
-         (s.is_object() && s.value("format", "") == "int-or-string");
+// The string member `key` of a schema object; empty when absent. A view
+// into the schema (no copy: this runs for every node of every body).
+std::string_view StringMember(const Json& s, std::string_view key) {
+  if (!s.is_object()) return {};
+  auto it = s.find(key);
+  return it != s.end() && it->is_string()
+             ? std::string_view(it->get_ref<const std::string&>())
+             : std::string_view();
 }
 
 // Whether `text` parses as a resource.Quantity (sign, digits with an
@@ -192,8 +183,8 @@ class TypeChecker {
   explicit TypeChecker(const SchemaRegistry& reg) : reg_(reg) {}
 
   base::Status CheckRoot(const Json& schema, const Json& value) {
-    root_name_ = RefName(schema);
-    if (root_name_.empty()) root_name_ = ComponentName(reg_.Resolve(schema));
+    root_name_ = reg_.RefName(schema);
+    if (root_name_.empty()) root_name_ = reg_.NameOf(reg_.Resolve(schema));
     Check(schema, root_name_, value);
     return error_.empty() ? base::Status() : base::BadRequest(error_);
   }
@@ -203,21 +194,23 @@ class TypeChecker {
   // (empty for an inline schema).
   void Check(const Json& node, std::string_view component, const Json& value) {
     if (!error_.empty() || value.is_null()) return;
-    const Json& s = reg_.Resolve(node);
-    if (!s.is_object() || Flag(node, "x-kubernetes-preserve-unknown-fields") ||
-        Flag(s, "x-kubernetes-preserve-unknown-fields")) {
-      return;
+    SchemaRegistry::NodeFacts computed;
+    const SchemaRegistry::NodeFacts* f = reg_.Facts(node);
+    if (f == nullptr) {
+      computed = reg_.ComputeFacts(node);
+      f = &computed;
     }
+    const Json& s = *f->resolved;
+    if (!s.is_object() || f->preserve_unknown) return;
     if (IsQuantity(component)) return CheckQuantity(value);
-    if (IsIntOrString(s)) {
+    if (f->int_or_string || f->format == "int-or-string") {
       if (!value.is_string()) CheckInteger(value, "int32");
       return;
     }
-    const std::string type = s.value("type", "");
+    const std::string_view type = f->type;
     if (type == "string") return CheckString(s, value);
     if (type == "integer") {
-      return CheckInteger(value,
-                          s.value("format", "") == "int32" ? "int32" : "int64");
+      return CheckInteger(value, f->format == "int32" ? "int32" : "int64");
     }
     if (type == "number") {
       if (!value.is_number()) Fail(JsonKind(value), "float64");
@@ -228,8 +221,9 @@ class TypeChecker {
       return;
     }
     if (type == "array") return CheckArray(s, value);
-    if (type == "object" || type.empty())
-      return CheckObject(s, component, value);
+    if (type == "object" || type.empty()) {
+      return CheckObject(f->properties, f->additional, component, value);
+    }
   }
 
   void CheckQuantity(const Json& value) {
@@ -240,7 +234,7 @@ class TypeChecker {
   }
 
   void CheckString(const Json& s, const Json& value) {
-    bool bytes = s.value("format", "") == "byte";
+    bool bytes = StringMember(s, "format") == "byte";
     if (!value.is_string()) {
       return Fail(JsonKind(value), bytes ? "[]uint8" : "string");
     }
@@ -271,14 +265,12 @@ class TypeChecker {
       return Fail(JsonKind(value), "[]" + elem);
     }
     if (items == s.end()) return;
-    std::string_view elem_component = RefName(*items);
+    std::string_view elem_component = reg_.RefName(*items);
     for (const Json& v : value) Check(*items, elem_component, v);
   }
 
-  void CheckObject(const Json& s, std::string_view component,
-                   const Json& value) {
-    const Json* props = ObjectMember(s, "properties");
-    const Json* extra = ObjectMember(s, "additionalProperties");
+  void CheckObject(const Json* props, const Json* extra,
+                   std::string_view component, const Json& value) {
     if (props == nullptr && extra == nullptr) return;  // free-form
     if (!value.is_object()) {
       return Fail(JsonKind(value),
@@ -295,11 +287,11 @@ class TypeChecker {
         std::string_view saved_struct = struct_;
         struct_ = ShortName(component);
         fields_.push_back(key);
-        Check(*child, RefName(*child), v);
+        Check(*child, reg_.RefName(*child), v);
         fields_.pop_back();
         struct_ = saved_struct;
       } else if (extra != nullptr) {
-        Check(*extra, RefName(*extra), v);  // map values add no context
+        Check(*extra, reg_.RefName(*extra), v);  // map values add no context
       }
       if (!error_.empty()) return;
     }
@@ -307,7 +299,7 @@ class TypeChecker {
 
   // Go's name for the type a schema node decodes into.
   std::string GoType(const Json& node) const {
-    std::string_view ref = RefName(node);
+    std::string_view ref = reg_.RefName(node);
     if (!ref.empty()) return GoNamedType(ref);
     const std::string type = node.value("type", "");
     const std::string format = node.value("format", "");
@@ -326,7 +318,7 @@ class TypeChecker {
 
   // Every map of quantities in these APIs is a core/v1 ResourceList.
   std::string MapType(const Json& extra) const {
-    if (IsQuantity(RefName(extra))) return "v1.ResourceList";
+    if (IsQuantity(reg_.RefName(extra))) return "v1.ResourceList";
     return "map[string]" + GoType(extra);
   }
 
@@ -343,13 +335,6 @@ class TypeChecker {
       error_ += " of type ";
     }
     error_ += go_type;
-  }
-
-  std::string ComponentName(const Json& s) const {
-    for (const auto& [name, schema] : reg_.Components().items()) {
-      if (&schema == &s) return name;
-    }
-    return "";
   }
 
   const SchemaRegistry& reg_;

@@ -29,15 +29,22 @@ std::string At(const std::string& path, const std::string& message) {
 // kube-openapi's schemaconv: x-kubernetes-list-type first; without it a
 // "merge" patch strategy makes the list associative by its merge key (a set
 // without one); anything else is atomic.
-void Typer::SetListRelationship(const FieldSchema& schema, Node& n) {
-  std::string list_type = schema.StringExtension("x-kubernetes-list-type");
-  std::string strategy = schema.StringExtension("x-kubernetes-patch-strategy");
+void Typer::SetListRelationship(const FieldSchema& schema,
+                                const SchemaRegistry::NodeFacts* f, Node& n) {
+  std::string_view list_type =
+      f != nullptr ? f->list_type
+                   : schema.StringExtensionView("x-kubernetes-list-type");
+  std::string_view strategy =
+      f != nullptr ? f->patch_strategy
+                   : schema.StringExtensionView("x-kubernetes-patch-strategy");
   if (list_type == "set") {
     n.associative = true;
   } else if (list_type == "map") {
     n.associative = true;
-    if (const Json* keys = schema.Extension("x-kubernetes-list-map-keys");
-        keys != nullptr && keys->is_array()) {
+    const Json* keys = f != nullptr
+                           ? f->list_map_keys
+                           : schema.Extension("x-kubernetes-list-map-keys");
+    if (keys != nullptr && keys->is_array()) {
       for (const Json& k : *keys) {
         if (k.is_string()) n.keys.push_back(k.get<std::string>());
       }
@@ -45,8 +52,11 @@ void Typer::SetListRelationship(const FieldSchema& schema, Node& n) {
   } else if (list_type.empty() &&
              (strategy == "merge" || strategy == "merge,retainKeys")) {
     n.associative = true;
-    std::string key = schema.StringExtension("x-kubernetes-patch-merge-key");
-    if (!key.empty()) n.keys.push_back(key);
+    std::string_view key =
+        f != nullptr
+            ? f->patch_merge_key
+            : schema.StringExtensionView("x-kubernetes-patch-merge-key");
+    if (!key.empty()) n.keys.emplace_back(key);
   }
   n.atomic = !n.associative;
 }
@@ -55,29 +65,44 @@ Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
   Node n;
   n.schema = schema;
   const Json* r = schema.resolved;
-  std::string type;
-  bool has_props = false, has_add = false;
-  if (r != nullptr && r->is_object()) {
-    type = r->value("type", "");
+  // Nodes of the registry's components come with their facts looked up.
+  const SchemaRegistry::NodeFacts* f =
+      schema.raw != nullptr ? registry_.Facts(*schema.raw) : nullptr;
+  if (f != nullptr && f->resolved != r) f = nullptr;
+  std::string_view type;
+  bool has_props = false, has_add = false, int_or_string = false,
+       has_items = false;
+  if (f != nullptr) {
+    type = f->type;
+    has_props = f->properties != nullptr;
+    has_add = f->additional != nullptr || f->additional_true;
+    int_or_string = f->int_or_string;
+    has_items = f->has_items;
+  } else if (r != nullptr && r->is_object()) {
+    if (auto t = r->find("type"); t != r->end() && t->is_string()) {
+      type = t->get_ref<const std::string&>();
+    }
     auto props = r->find("properties");
     has_props = props != r->end() && props->is_object();
     auto add = r->find("additionalProperties");
     has_add = add != r->end() && (add->is_object() || *add == true);
+    int_or_string = r->value("x-kubernetes-int-or-string", false);
+    has_items = r->contains("items");
   }
-  if (r != nullptr && r->is_object() &&
-      r->value("x-kubernetes-int-or-string", false)) {
+  if (int_or_string) {
     n.shape = Node::Shape::kScalar;
-  } else if (type == "array" ||
-             (r != nullptr && r->is_object() && r->contains("items"))) {
+  } else if (type == "array" || has_items) {
     n.shape = Node::Shape::kList;
   } else if (type == "object" || has_props || has_add) {
     n.shape = Node::Shape::kMap;
     n.deduced = !has_props && !has_add;
-    n.atomic = schema.StringExtension("x-kubernetes-map-type") == "atomic";
+    n.atomic = (f != nullptr ? f->map_type
+                             : schema.StringExtensionView(
+                                   "x-kubernetes-map-type")) == "atomic";
   } else if (type == "string" || type == "integer" || type == "number" ||
              type == "boolean") {
     n.shape = Node::Shape::kScalar;
-    n.scalar_type = type;
+    n.scalar_type = std::string(type);
   } else {
     // No schema, an empty one, or x-kubernetes-preserve-unknown-fields.
     n.deduced = true;
@@ -90,7 +115,7 @@ Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
     }
     return n;
   }
-  if (n.shape == Node::Shape::kList) SetListRelationship(schema, n);
+  if (n.shape == Node::Shape::kList) SetListRelationship(schema, f, n);
   if (v != nullptr && !v->is_null()) {
     switch (n.shape) {
       case Node::Shape::kList:

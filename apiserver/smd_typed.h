@@ -72,7 +72,8 @@ class Typer {
   };
 
   Node Resolve(const FieldSchema& schema, const Json* v) const;
-  static void SetListRelationship(const FieldSchema& schema, Node& n);
+  static void SetListRelationship(const FieldSchema& schema,
+                                  const SchemaRegistry::NodeFacts* f, Node& n);
   FieldSchema ChildField(const Node& map, const std::string& name,
                          bool* declared) const;
   // The path element of a list item, or an error message.
