@@ -40,6 +40,9 @@ struct Options {
   double watch_duration = 10;  // seconds the writer runs
   double watch_rate = 20;      // updates per second
   bool keep_data = false;
+  // Start the whole cluster rather than `ksim up --api-only`: the
+  // controllers and kubelets then act on every created pod, on the same CPU.
+  bool cluster = false;
   std::string command;  // the command line, for the report
 };
 
@@ -132,7 +135,7 @@ struct ServerProcess {
   std::string url;
   std::string dir;  // temp dir: data/, kubeconfig, ksim.log
 };
-bool StartKsim(const std::string& binary, ServerProcess* out);
+bool StartKsim(const std::string& binary, bool cluster, ServerProcess* out);
 // SIGTERM, waits up to 15 s, then SIGKILL. Returns the exit description.
 std::string StopKsim(const ServerProcess& p, bool keep_dir);
 

@@ -32,7 +32,9 @@ constexpr char kUsage[] =
     "  --watchers N          open watch streams (default 1000)\n"
     "  --watch-duration SEC  how long the writer runs (default 10)\n"
     "  --watch-rate N        writes per second (default 20)\n"
-    "  --keep-data           keep the started ksim's temp dir\n";
+    "  --keep-data           keep the started ksim's temp dir\n"
+    "  --cluster             start the whole cluster (controllers, scheduler,\n"
+    "                        kubelets); default: ksim up --api-only\n";
 
 [[noreturn]] void Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "ksim_api_bench: %s\n", why.c_str());
@@ -69,6 +71,10 @@ Options Parse(int argc, char** argv) {
     if (a == "--help" || a == "-h") Usage("");
     if (a == "--keep-data") {
       o.keep_data = true;
+      continue;
+    }
+    if (a == "--cluster") {
+      o.cluster = true;
       continue;
     }
     size_t eq = a.find('=');
@@ -235,7 +241,7 @@ int Main(int argc, char** argv) {
   ctx.run_id = id;
   ServerProcess proc;
   if (!o.ksim.empty()) {
-    if (!StartKsim(o.ksim, &proc)) return 1;
+    if (!StartKsim(o.ksim, o.cluster, &proc)) return 1;
     ctx.url = proc.url;
     ctx.server_pid = proc.pid;
   } else {

@@ -46,7 +46,7 @@ void PrintLogTail(const std::string& log) {
 }
 
 [[noreturn]] void ExecKsim(const std::string& binary, int port,
-                           const std::string& dir) {
+                           const std::string& dir, bool cluster) {
   // Die with the benchmark, however it ends.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   int log =
@@ -61,7 +61,8 @@ void PrintLogTail(const std::string& log) {
   const char* argv[] = {binary.c_str(),     "up",         "--port",
                         p.c_str(),          "--address",  "127.0.0.1",
                         "--data",           data.c_str(), "--kubeconfig",
-                        kubeconfig.c_str(), nullptr};
+                        kubeconfig.c_str(), cluster ? nullptr : "--api-only",
+                        nullptr};
   ::execv(binary.c_str(), const_cast<char* const*>(argv));
   std::fprintf(stderr, "exec %s: %s\n", binary.c_str(), std::strerror(errno));
   ::_exit(127);
@@ -69,7 +70,7 @@ void PrintLogTail(const std::string& log) {
 
 }  // namespace
 
-bool StartKsim(const std::string& binary, ServerProcess* out) {
+bool StartKsim(const std::string& binary, bool cluster, ServerProcess* out) {
   char tmpl[] = "/tmp/ksim-api-bench-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) {
     std::perror("mkdtemp");
@@ -83,7 +84,7 @@ bool StartKsim(const std::string& binary, ServerProcess* out) {
     std::perror("fork");
     return false;
   }
-  if (pid == 0) ExecKsim(binary, port, out->dir);
+  if (pid == 0) ExecKsim(binary, port, out->dir, cluster);
   out->pid = pid;
   auto client = NewClient(out->url, 2);
   client->set_connection_timeout(0, 200000);
