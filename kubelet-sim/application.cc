@@ -30,12 +30,14 @@ HttpResponse Tomcat(const ServeContext& c, const HttpRequest& req) {
     return Make(404, "text/html;charset=utf-8", "Apache-Coyote/1.1",
                 "<!DOCTYPE html><html><head><title>" + version +
                     " - Error report</title></head><body><h1>HTTP Status 404 "
-                    "- " + path + "</h1><hr class=\"line\"><h3>" + version +
+                    "- " +
+                    path + "</h1><hr class=\"line\"><h3>" + version +
                     "</h3></body></html>");
   }
   std::string body =
       "<!DOCTYPE html>\n<html lang=\"en\">\n    <head>\n        <meta "
-      "charset=\"UTF-8\" />\n        <title>" + version +
+      "charset=\"UTF-8\" />\n        <title>" +
+      version +
       "</title>\n        <link href=\"favicon.ico\" rel=\"icon\" "
       "type=\"image/x-icon\" />\n        <link href=\"tomcat.css\" "
       "rel=\"stylesheet\" type=\"text/css\" />\n    </head>\n\n    <body>\n"
@@ -43,7 +45,8 @@ HttpResponse Tomcat(const ServeContext& c, const HttpRequest& req) {
       "class=\"curved container\">\n                <span id=\"nav-home\"><a "
       "href=\"http://tomcat.apache.org/\">Home</a></span>\n            "
       "</div>\n            <div id=\"asf-box\">\n                <h1>" +
-      version + "</h1>\n            </div>\n            <div id=\"upper\" "
+      version +
+      "</h1>\n            </div>\n            <div id=\"upper\" "
       "class=\"curved container\">\n                <div id=\"congrats\" "
       "class=\"curved container\">\n                    <h2>If you're seeing "
       "this, you've successfully installed Tomcat. Congratulations!</h2>\n"
@@ -159,14 +162,22 @@ class HttpApp : public Application {
                   HttpReason(*c.forced_status) + "\n");
     }
     switch (flavor_) {
-      case HttpFlavor::kTomcat: return Tomcat(c, req);
-      case HttpFlavor::kNginx: return Nginx(c, req);
-      case HttpFlavor::kHttpd: return Httpd(c, req);
-      case HttpFlavor::kEcho: return Echo(c, req);
-      case HttpFlavor::kHttpEcho: return HttpEcho(c, req);
-      case HttpFlavor::kLiveness: return Liveness(c, req);
-      case HttpFlavor::kPython: return Python(c, req);
-      case HttpFlavor::kDefault: break;
+      case HttpFlavor::kTomcat:
+        return Tomcat(c, req);
+      case HttpFlavor::kNginx:
+        return Nginx(c, req);
+      case HttpFlavor::kHttpd:
+        return Httpd(c, req);
+      case HttpFlavor::kEcho:
+        return Echo(c, req);
+      case HttpFlavor::kHttpEcho:
+        return HttpEcho(c, req);
+      case HttpFlavor::kLiveness:
+        return Liveness(c, req);
+      case HttpFlavor::kPython:
+        return Python(c, req);
+      case HttpFlavor::kDefault:
+        break;
     }
     return Make(200, "text/plain; charset=utf-8", "",
                 "Hello from " + c.pod_name + " (" + c.pod_ip + ")\n");
@@ -210,9 +221,12 @@ const Application& ApplicationFor(const ImageProfile& p) {
   static const auto* apps = [] {
     auto* m = new std::map<HttpFlavor, HttpApp>();
     for (auto [f, n] : std::vector<std::pair<HttpFlavor, const char*>>{
-             {HttpFlavor::kDefault, "default"}, {HttpFlavor::kTomcat, "tomcat"},
-             {HttpFlavor::kNginx, "nginx"}, {HttpFlavor::kHttpd, "httpd"},
-             {HttpFlavor::kEcho, "echo"}, {HttpFlavor::kHttpEcho, "http-echo"},
+             {HttpFlavor::kDefault, "default"},
+             {HttpFlavor::kTomcat, "tomcat"},
+             {HttpFlavor::kNginx, "nginx"},
+             {HttpFlavor::kHttpd, "httpd"},
+             {HttpFlavor::kEcho, "echo"},
+             {HttpFlavor::kHttpEcho, "http-echo"},
              {HttpFlavor::kLiveness, "liveness"},
              {HttpFlavor::kPython, "python"}}) {
       m->emplace(f, HttpApp(n, f));
@@ -225,23 +239,40 @@ const Application& ApplicationFor(const ImageProfile& p) {
 
 std::string HttpReason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 

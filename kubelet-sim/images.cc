@@ -31,10 +31,9 @@ ImageRef NormalizeImage(const std::string& image) {
   // A first element with a dot or a port, or "localhost", is a registry.
   size_t slash = name.find('/');
   std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
-  bool has_registry = !first.empty() &&
-                      (first.find('.') != std::string::npos ||
-                       first.find(':') != std::string::npos ||
-                       first == "localhost");
+  bool has_registry = !first.empty() && (first.find('.') != std::string::npos ||
+                                         first.find(':') != std::string::npos ||
+                                         first == "localhost");
   if (!has_registry) {
     name = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") +
            name;
@@ -92,8 +91,8 @@ std::map<std::string, ImageProfile> BuildTable() {
     SetPullTime(p);
     for (const auto& n : names) t[n] = p;
   };
-  add({"tomcat-app"}, Http("tomcat-app", HttpFlavor::kTomcat, {8080},
-                           358244843, milliseconds(2345), 143, seconds(1)));
+  add({"tomcat-app"}, Http("tomcat-app", HttpFlavor::kTomcat, {8080}, 358244843,
+                           milliseconds(2345), 143, seconds(1)));
   add({"tomcat"}, Http("tomcat", HttpFlavor::kTomcat, {8080}, 169812347,
                        milliseconds(1876), 143, seconds(1)));
   // nginx stops on SIGQUIT (its STOPSIGNAL) with a graceful, clean exit.
@@ -103,10 +102,10 @@ std::map<std::string, ImageProfile> BuildTable() {
   add({"httpd"}, Http("httpd", HttpFlavor::kHttpd, {80}, 58072158,
                       milliseconds(80), 0, milliseconds(200)));
   add({"echo-server", "echoserver"},
-      Http("echo-server", HttpFlavor::kEcho, {80}, 35541812,
-           milliseconds(150), 143));
-  add({"http-echo"}, Http("http-echo", HttpFlavor::kHttpEcho, {5678},
-                          7291622, milliseconds(10), 2));
+      Http("echo-server", HttpFlavor::kEcho, {80}, 35541812, milliseconds(150),
+           143));
+  add({"http-echo"}, Http("http-echo", HttpFlavor::kHttpEcho, {5678}, 7291622,
+                          milliseconds(10), 2));
   add({"liveness"}, Http("liveness", HttpFlavor::kLiveness, {8080}, 2592811,
                          milliseconds(10), 2));
   ImageProfile redis = Http("redis", HttpFlavor::kDefault, {6379}, 45028210,
@@ -130,14 +129,14 @@ std::map<std::string, ImageProfile> BuildTable() {
 }
 
 const std::map<std::string, ImageProfile>& Table() {
-  static const auto* table = new std::map<std::string, ImageProfile>(
-      BuildTable());
+  static const auto* table =
+      new std::map<std::string, ImageProfile>(BuildTable());
   return *table;
 }
 
 std::string Strftime(base::Time t, const char* fmt) {
-  std::time_t secs = std::chrono::duration_cast<seconds>(
-                         t.time_since_epoch()).count();
+  std::time_t secs =
+      std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -155,21 +154,29 @@ std::vector<TimedLine> TomcatLog(const ImageProfile& p, const StartupInfo& s) {
   std::string version = old ? "8.0.35" : "10.1.33";
   auto ms = std::chrono::duration_cast<milliseconds>(s.startup_time).count();
   std::vector<std::pair<double, std::string>> lines = {
-      {0.0, "org.apache.catalina.startup.VersionLoggerListener.log Server "
-            "version:        Apache Tomcat/" + version},
-      {0.01, "org.apache.catalina.startup.VersionLoggerListener.log OS "
-             "Name:               Linux"},
-      {0.01, "org.apache.catalina.startup.VersionLoggerListener.log "
-             "CATALINA_BASE:         /usr/local/tomcat"},
-      {0.2, "org.apache.coyote.AbstractProtocol.init Initializing "
-            "ProtocolHandler [\"http-nio-8080\"]"},
-      {0.4, "org.apache.catalina.core.StandardService.startInternal Starting "
-            "service [Catalina]"},
-      {0.45, "org.apache.catalina.startup.HostConfig.deployDirectory "
-             "Deploying web application directory "
-             "[/usr/local/tomcat/webapps/ROOT]"},
-      {0.98, "org.apache.coyote.AbstractProtocol.start Starting "
-             "ProtocolHandler [\"http-nio-8080\"]"},
+      {0.0,
+       "org.apache.catalina.startup.VersionLoggerListener.log Server "
+       "version:        Apache Tomcat/" +
+           version},
+      {0.01,
+       "org.apache.catalina.startup.VersionLoggerListener.log OS "
+       "Name:               Linux"},
+      {0.01,
+       "org.apache.catalina.startup.VersionLoggerListener.log "
+       "CATALINA_BASE:         /usr/local/tomcat"},
+      {0.2,
+       "org.apache.coyote.AbstractProtocol.init Initializing "
+       "ProtocolHandler [\"http-nio-8080\"]"},
+      {0.4,
+       "org.apache.catalina.core.StandardService.startInternal Starting "
+       "service [Catalina]"},
+      {0.45,
+       "org.apache.catalina.startup.HostConfig.deployDirectory "
+       "Deploying web application directory "
+       "[/usr/local/tomcat/webapps/ROOT]"},
+      {0.98,
+       "org.apache.coyote.AbstractProtocol.start Starting "
+       "ProtocolHandler [\"http-nio-8080\"]"},
       {1.0, "org.apache.catalina.startup.Catalina.start Server startup in " +
                 (old ? std::to_string(ms) + " ms"
                      : "[" + std::to_string(ms) + "] milliseconds")},
@@ -211,11 +218,9 @@ std::vector<TimedLine> NginxLog(const StartupInfo& s) {
   std::string stamp = Strftime(s.start + s.startup_time, "%Y/%m/%d %H:%M:%S");
   for (const char* l :
        {"using the \"epoll\" event method", "nginx/1.27.3",
-        "built by gcc 12.2.0 (Debian 12.2.0-14) ",
-        "OS: Linux 6.8.0-48-generic",
-        "getrlimit(RLIMIT_NOFILE): 1048576:1048576",
-        "start worker processes", "start worker process 29",
-        "start worker process 30"}) {
+        "built by gcc 12.2.0 (Debian 12.2.0-14) ", "OS: Linux 6.8.0-48-generic",
+        "getrlimit(RLIMIT_NOFILE): 1048576:1048576", "start worker processes",
+        "start worker process 29", "start worker process 30"}) {
     out.push_back({s.startup_time, stamp + " [notice] 1#1: " + l});
   }
   return out;
@@ -224,16 +229,19 @@ std::vector<TimedLine> NginxLog(const StartupInfo& s) {
 std::vector<TimedLine> HttpdLog(const StartupInfo& s) {
   std::string warn =
       "AH00558: httpd: Could not reliably determine the server's fully "
-      "qualified domain name, using " + s.pod_ip +
+      "qualified domain name, using " +
+      s.pod_ip +
       ". Set the 'ServerName' directive globally to suppress this message";
   base::Time t = s.start + s.startup_time;
   char us[16];
-  std::snprintf(us, sizeof us, ".%06d",
-                static_cast<int>(std::chrono::duration_cast<
-                                     std::chrono::microseconds>(
-                                     t.time_since_epoch()).count() % 1000000));
-  std::string stamp = Strftime(t, "[%a %b %d %H:%M:%S") + us +
-                      Strftime(t, " %Y]");
+  std::snprintf(
+      us, sizeof us, ".%06d",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::microseconds>(
+                           t.time_since_epoch())
+                           .count() %
+                       1000000));
+  std::string stamp =
+      Strftime(t, "[%a %b %d %H:%M:%S") + us + Strftime(t, " %Y]");
   return {{{}, warn},
           {{}, warn},
           {s.startup_time,
@@ -250,11 +258,13 @@ std::vector<TimedLine> RedisLog(const StartupInfo& s) {
   std::string c = "1:C " + stamp + " ";
   std::string m = "1:M " + stamp + " ";
   return {{{}, c + "# oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"},
-          {{}, c + "# Redis version=7.4.1, bits=64, commit=00000000, "
-                   "modified=0, pid=1, just started"},
-          {{}, c + "# Warning: no config file specified, using the default "
-                   "config. In order to specify a config file use "
-                   "redis-server /path/to/redis.conf"},
+          {{},
+           c + "# Redis version=7.4.1, bits=64, commit=00000000, "
+               "modified=0, pid=1, just started"},
+          {{},
+           c + "# Warning: no config file specified, using the default "
+               "config. In order to specify a config file use "
+               "redis-server /path/to/redis.conf"},
           {{}, m + "* monotonic clock: POSIX clock_gettime"},
           {{}, m + "* Running mode=standalone, port=6379."},
           {s.startup_time, m + "* Server initialized"},
@@ -282,9 +292,8 @@ std::vector<TimedLine> StartupLog(const ImageProfile& p, const StartupInfo& s) {
                "Listening on port " +
                    std::to_string(s.ports.empty() ? 80 : s.ports[0]) + "."}};
     case HttpFlavor::kHttpEcho:
-      return {{s.startup_time,
-               Strftime(s.start, "%Y/%m/%d %H:%M:%S") +
-                   " [INFO] server is listening on :5678"}};
+      return {{s.startup_time, Strftime(s.start, "%Y/%m/%d %H:%M:%S") +
+                                   " [INFO] server is listening on :5678"}};
     default:
       break;
   }

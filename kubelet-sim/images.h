@@ -31,10 +31,10 @@ ImageRef NormalizeImage(const std::string& image);
 
 // What the container's main process is.
 enum class AppKind {
-  kHttp,     // an HTTP server (tomcat, nginx, httpd, echo, unknown images)
-  kRedis,    // a TCP server speaking RESP
-  kShell,    // a shell or interpreter: runs its command, exits without one
-  kPause,    // sleeps forever, listens on nothing
+  kHttp,   // an HTTP server (tomcat, nginx, httpd, echo, unknown images)
+  kRedis,  // a TCP server speaking RESP
+  kShell,  // a shell or interpreter: runs its command, exits without one
+  kPause,  // sleeps forever, listens on nothing
 };
 
 // Which page an HTTP application serves (application.cc renders them).

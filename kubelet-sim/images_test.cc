@@ -21,10 +21,12 @@ TEST_CASE("images: references normalised as containerd reports them",
   CHECK(t.base == "tomcat-app");
   CHECK(NormalizeImage("registry.k8s.io/pause:3.10").full ==
         "registry.k8s.io/pause:3.10");
-  CHECK(NormalizeImage("localhost:5000/app").full == "localhost:5000/app:latest");
+  CHECK(NormalizeImage("localhost:5000/app").full ==
+        "localhost:5000/app:latest");
   std::string id = t.ImageId();
   CHECK(id.rfind("docker.io/kubeguide/tomcat-app@sha256:", 0) == 0);
-  CHECK(id.size() == std::string("docker.io/kubeguide/tomcat-app@sha256:").size() + 64);
+  CHECK(id.size() ==
+        std::string("docker.io/kubeguide/tomcat-app@sha256:").size() + 64);
   CHECK(id == NormalizeImage("kubeguide/tomcat-app:v1").ImageId());
 }
 
@@ -38,15 +40,20 @@ TEST_CASE("images: the table knows the tutorial images", "[kubelet]") {
 }
 
 TEST_CASE("images: tomcat logs its start-up", "[kubelet]") {
-  const ImageProfile& p = LookupImage(NormalizeImage("kubeguide/tomcat-app:v1"));
-  StartupInfo info{"web-1", "10.244.1.2", {8080},
-                   base::Time(seconds(1764011034)), milliseconds(2345)};
+  const ImageProfile& p =
+      LookupImage(NormalizeImage("kubeguide/tomcat-app:v1"));
+  StartupInfo info{"web-1",
+                   "10.244.1.2",
+                   {8080},
+                   base::Time(seconds(1764011034)),
+                   milliseconds(2345)};
   auto lines = StartupLog(p, info);
   REQUIRE(!lines.empty());
   CHECK(lines.back().text.find("Server startup in 2345 ms") !=
         std::string::npos);
   CHECK(lines.back().at == milliseconds(2345));
-  CHECK(lines.front().text.rfind("24-Nov-2025 19:03:54.000 INFO [main]", 0) == 0);
+  CHECK(lines.front().text.rfind("24-Nov-2025 19:03:54.000 INFO [main]", 0) ==
+        0);
   const ImageProfile& official = LookupImage(NormalizeImage("tomcat:10"));
   auto l2 = StartupLog(official, info);
   CHECK(l2.back().text.find("Server startup in [2345] milliseconds") !=
@@ -68,13 +75,15 @@ TEST_CASE("application: tomcat names the pod; nginx 404s; redis PONGs",
   CHECK(r.body.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0) == 0);
   CHECK(r.body.find("webapp-8554f77548-cbs6r") != std::string::npos);
   CHECK(r.body.find("10.244.140.119") != std::string::npos);
-  const Application& nginx = ApplicationFor(LookupImage(NormalizeImage("nginx")));
+  const Application& nginx =
+      ApplicationFor(LookupImage(NormalizeImage("nginx")));
   req.target = "/nope";
   CHECK(nginx.ServeHttp(ctx, req).status == 404);
   req.target = "/";
   CHECK(nginx.ServeHttp(ctx, req).body.find("Welcome to nginx!") !=
         std::string::npos);
-  const Application& redis = ApplicationFor(LookupImage(NormalizeImage("redis")));
+  const Application& redis =
+      ApplicationFor(LookupImage(NormalizeImage("redis")));
   CHECK_FALSE(redis.SpeaksHttp());
   CHECK(redis.ServeTcp(ctx, "PING\r\n") == "+PONG\r\n");
   ctx.forced_status = 503;

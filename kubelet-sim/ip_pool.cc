@@ -16,8 +16,7 @@ std::optional<uint32_t> ParseIPv4(const std::string& s) {
 
 std::string FormatIPv4(uint32_t ip) {
   return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) +
-         "." + std::to_string((ip >> 8) & 255) + "." +
-         std::to_string(ip & 255);
+         "." + std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
 }
 
 std::unique_ptr<IpPool> IpPool::Create(const std::string& cidr) {

@@ -102,7 +102,8 @@ void Kubelet::Register() {
         if (r.ok()) {
           node_uid_ = base::GetString(*r, {"metadata", "uid"});
         } else if (r.status().code() == base::Code::kAlreadyExists) {
-          // Adopt the node of an earlier run (kubelet tryRegisterWithAPIServer).
+          // Adopt the node of an earlier run (kubelet
+          // tryRegisterWithAPIServer).
           auto cur = ctx_.client->Get(client::kNodes, "", config_.name);
           if (!cur.ok()) {
             After(kRegisterRetry, [this] { Register(); });
@@ -124,9 +125,8 @@ void Kubelet::Register() {
 void Kubelet::RecordNodeStartEvents() {
   Json ref = NodeRef();
   recorder_.Event(ref, "Normal", "Starting", "Starting kubelet.");
-  for (const char* reason :
-       {"NodeHasSufficientMemory", "NodeHasNoDiskPressure",
-        "NodeHasSufficientPID"}) {
+  for (const char* reason : {"NodeHasSufficientMemory", "NodeHasNoDiskPressure",
+                             "NodeHasSufficientPID"}) {
     recorder_.Event(ref, "Normal", reason,
                     "Node " + config_.name + " status is now: " + reason);
   }
@@ -148,8 +148,8 @@ void Kubelet::RenewLease() {
   };
   base::Time now = ctx_.clock->Now();
   if (!lease_) {
-    auto cur = ctx_.client->Get(client::kLeases, "kube-node-lease",
-                                config_.name);
+    auto cur =
+        ctx_.client->Get(client::kLeases, "kube-node-lease", config_.name);
     if (cur.ok()) lease_ = *cur;
   }
   if (lease_) {

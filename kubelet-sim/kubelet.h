@@ -81,8 +81,8 @@ class Kubelet {
   std::string PodIP(const std::string& key) const;
   // Called with (ip, pod key) when an IP is assigned and (ip, "") when
   // released; the KubeletSet keeps its IP index with it.
-  void set_ip_observer(std::function<void(const std::string&,
-                                          const std::string&)> f) {
+  void set_ip_observer(
+      std::function<void(const std::string&, const std::string&)> f) {
     ip_observer_ = std::move(f);
   }
 
@@ -107,8 +107,7 @@ class Kubelet {
   void StartContainer(PodRt& p, ContainerRt& c);
   void FinishStart(PodRt& p, ContainerRt& c);
   void RunProcess(PodRt& p, ContainerRt& c);
-  void StepShell(const std::string& uid, bool init, size_t index,
-                 uint64_t inc);
+  void StepShell(const std::string& uid, bool init, size_t index, uint64_t inc);
   void Exit(PodRt& p, ContainerRt& c, int code);
   void AfterExit(PodRt& p, ContainerRt& c);
   void Restart(PodRt& p, ContainerRt& c);
@@ -123,15 +122,14 @@ class Kubelet {
   void PublishLogState(const PodRt& p, const ContainerRt& c);
   void Log(const PodRt& p, const ContainerRt& c, const std::string& line,
            base::Time when);
-  ServeContext ContextFor(const PodRt& p, const ContainerRt& c,
-                          int port) const;
+  ServeContext ContextFor(const PodRt& p, const ContainerRt& c, int port) const;
 
   // Probes (probes.cc).
   void StartProbes(PodRt& p, ContainerRt& c);
   void ScheduleProbe(PodRt& p, ContainerRt& c, ProbeKind kind,
                      base::Duration delay);
-  void ProbeTick(const std::string& uid, bool init, size_t index,
-                 uint64_t inc, ProbeKind kind);
+  void ProbeTick(const std::string& uid, bool init, size_t index, uint64_t inc,
+                 ProbeKind kind);
   bool RunProbe(PodRt& p, ContainerRt& c, const base::Json& probe,
                 std::string* message);
   void ApplyProbeResult(PodRt& p, ContainerRt& c, ProbeKind kind, bool ok,

@@ -45,12 +45,13 @@ TEST_CASE("node: registration object", "[kubelet]") {
   CHECK(ready["reason"] == "KubeletReady");
   CHECK(ready["message"] == "kubelet is posting ready status");
   CHECK(Condition(node, "MemoryPressure")["status"] == "False");
-  CHECK(Condition(node, "DiskPressure")["reason"] == "KubeletHasNoDiskPressure");
+  CHECK(Condition(node, "DiskPressure")["reason"] ==
+        "KubeletHasNoDiskPressure");
   CHECK(Condition(node, "PIDPressure")["reason"] == "KubeletHasSufficientPID");
   CHECK(f.HasEvent("Starting: Starting kubelet."));
-  CHECK(f.HasEvent(
-      "NodeHasSufficientMemory: Node k8s-master status is now: "
-      "NodeHasSufficientMemory"));
+  CHECK(
+      f.HasEvent("NodeHasSufficientMemory: Node k8s-master status is now: "
+                 "NodeHasSufficientMemory"));
 }
 
 TEST_CASE("node: an existing node is adopted", "[kubelet]") {
@@ -58,10 +59,10 @@ TEST_CASE("node: an existing node is adopted", "[kubelet]") {
   base::Rng rng(3);
   auto loop = base::EventLoop::NewVirtual(&clock);
   client::FakeClient fake(loop.get());
-  fake.Seed(client::kNodes, {{"apiVersion", "v1"},
-                             {"kind", "Node"},
-                             {"metadata", {{"name", "k8s-node-1"},
-                                           {"uid", "old-uid"}}}});
+  fake.Seed(client::kNodes,
+            {{"apiVersion", "v1"},
+             {"kind", "Node"},
+             {"metadata", {{"name", "k8s-node-1"}, {"uid", "old-uid"}}}});
   client::InformerFactory informers(&fake, loop.get());
   client::ClusterContext ctx{loop.get(), &clock, &rng, &fake, &informers};
   ContainerLogStore logs;
@@ -91,8 +92,10 @@ TEST_CASE("node: lease renewed every 10s, status every 5m unless changed",
   f.RunFor(seconds(60));
   auto updates = f.fake->ActionsFor(client::Verb::kUpdate, client::kLeases);
   REQUIRE(updates.size() == 6);
-  CHECK(updates[0].object["spec"]["renewTime"] == "2025-11-24T19:04:04.000000Z");
-  CHECK(updates[5].object["spec"]["renewTime"] == "2025-11-24T19:04:54.000000Z");
+  CHECK(updates[0].object["spec"]["renewTime"] ==
+        "2025-11-24T19:04:04.000000Z");
+  CHECK(updates[5].object["spec"]["renewTime"] ==
+        "2025-11-24T19:04:54.000000Z");
   // One status at registration; nothing changed since, so no more until the
   // 5-minute report.
   CHECK(f.fake->ActionsFor(client::Verb::kPatch, client::kNodes).size() == 1);

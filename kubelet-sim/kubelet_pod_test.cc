@@ -17,9 +17,9 @@ Json Cond(const Json& status, const std::string& type) {
 TEST_CASE("pod: Pending -> ContainerCreating -> Running with events",
           "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec("web-1", Json::array({Container(
-                                "web", "nginx",
-                                {{"ports", {{{"containerPort", 80}}}}})})));
+  f.AddPod(PodSpec(
+      "web-1", Json::array({Container(
+                   "web", "nginx", {{"ports", {{{"containerPort", 80}}}}})})));
   auto patches = f.StatusPatches("web-1");
   REQUIRE(patches.size() == 1);
   Json s = patches[0];
@@ -101,7 +101,7 @@ TEST_CASE("pod: IPs from the podCIDR, released when the pod goes",
   f.RunFor(seconds(5));
   CHECK(f.kubelet->PodIP("default/a") == "");
   CHECK(f.Pod("a")["status"]["containerStatuses"][0]["state"]["waiting"]
-            ["reason"] == "ContainerCreating");
+                  ["reason"] == "ContainerCreating");
   Json node = *f.fake->Get(client::kNodes, "", "k8s-node-1");
   node["spec"]["podCIDR"] = "10.244.7.0/24";
   f.fake->Update(client::kNodes, node);
@@ -140,21 +140,23 @@ TEST_CASE("pod: init containers run first, in order", "[kubelet]") {
   CHECK(s["initContainerStatuses"][1]["state"]["terminated"]["exitCode"] == 0);
   CHECK(Cond(s, "Initialized")["status"] == "True");
   CHECK(s["phase"] == "Running");
-  CHECK(*f.logs.Read("default", "app", "uid-app", LogReq("init-b")) == "done\n");
+  CHECK(*f.logs.Read("default", "app", "uid-app", LogReq("init-b")) ==
+        "done\n");
 }
 
 TEST_CASE("pod: command containers complete or fail", "[kubelet]") {
   Fixture f;
-  Json ok = PodSpec("job-ok", Json::array({Container(
-                                  "c", "busybox",
-                                  {{"command", {"sh", "-c",
-                                                "echo working; sleep 5; "
-                                                "echo finished"}}})}));
+  Json ok =
+      PodSpec("job-ok", Json::array({Container("c", "busybox",
+                                               {{"command",
+                                                 {"sh", "-c",
+                                                  "echo working; sleep 5; "
+                                                  "echo finished"}}})}));
   ok["spec"]["restartPolicy"] = "Never";
   f.AddPod(ok);
-  Json bad = PodSpec("job-bad", Json::array({Container(
-                                    "c", "alpine",
-                                    {{"command", {"sh", "-c", "exit 3"}}})}));
+  Json bad = PodSpec(
+      "job-bad", Json::array({Container(
+                     "c", "alpine", {{"command", {"sh", "-c", "exit 3"}}})}));
   bad["spec"]["restartPolicy"] = "Never";
   f.AddPod(bad);
   f.RunFor(seconds(20));
@@ -178,8 +180,9 @@ TEST_CASE("pod: images already present are not pulled again", "[kubelet]") {
   f.RunFor(seconds(5));
   f.AddPod(PodSpec("b", Json::array({Container("c", "redis:7")})));
   f.RunFor(seconds(5));
-  CHECK(f.HasEvent("Pulled: Container image \"redis:7\" already present on "
-                   "machine"));
+  CHECK(
+      f.HasEvent("Pulled: Container image \"redis:7\" already present on "
+                 "machine"));
   CHECK(f.Pod("b")["status"]["phase"] == "Running");
   auto l = f.kubelet->FindListener("10.244.1.3", 6379);
   REQUIRE(l);

@@ -57,9 +57,10 @@ TEST_CASE("registry: node, lease and a running pod pass validation",
   Json pod = client::testing::Pod("web-1");
   pod["spec"]["nodeName"] = "k8s-node-1";
   REQUIRE(f.tc.Sync([&](client::WriteCallback done) {
-              f.tc.client->Create(client::kPods, "default", pod,
-                                  std::move(done));
-            }).ok());
+                f.tc.client->Create(client::kPods, "default", pod,
+                                    std::move(done));
+              })
+              .ok());
   f.tc.loop->RunFor(seconds(30));
   Json got = f.Get(client::kPods, "default", "web-1");
   CHECK(got["status"]["phase"] == "Running");
@@ -69,9 +70,10 @@ TEST_CASE("registry: node, lease and a running pod pass validation",
   CHECK(lease2["spec"]["renewTime"] != lease["spec"]["renewTime"]);
   // kubectl delete pod: graceful, then the kubelet's final delete.
   REQUIRE(f.tc.Sync([&](client::WriteCallback done) {
-              f.tc.client->Delete(client::kPods, "default", "web-1", {},
-                                  std::move(done));
-            }).ok());
+                f.tc.client->Delete(client::kPods, "default", "web-1", {},
+                                    std::move(done));
+              })
+              .ok());
   f.tc.loop->RunFor(seconds(1));
   Json terminating = f.Get(client::kPods, "default", "web-1");
   if (terminating.is_object()) {

@@ -19,9 +19,9 @@ std::vector<double> StartTimes(Fixture& f, const std::string& pod,
     std::string started = cs["state"]["running"]["startedAt"];
     if (started != last) {
       last = started;
-      out.push_back(std::chrono::duration<double>(
-                        *base::ParseRfc3339(started) - kStart)
-                        .count());
+      out.push_back(
+          std::chrono::duration<double>(*base::ParseRfc3339(started) - kStart)
+              .count());
     }
   }
   return out;
@@ -34,9 +34,10 @@ TEST_CASE("restart: CrashLoopBackOff backs off 10s, 20s, 40s", "[kubelet]") {
   cfg.delays.container_start = base::Duration(0);
   Fixture f(1, cfg);
   // busybox without a command: sh reads EOF and exits 0 at once.
-  f.AddPod(PodSpec("crash", Json::array({Container(
-                                "c", "busybox",
-                                {{"command", {"sh", "-c", "sleep 1; exit 1"}}})})));
+  f.AddPod(PodSpec(
+      "crash",
+      Json::array({Container(
+          "c", "busybox", {{"command", {"sh", "-c", "sleep 1; exit 1"}}})})));
   auto starts = StartTimes(f, "crash", seconds(120));
   // Runs 1 s each: first restart at once, then 10, 20, 40 s after each exit.
   REQUIRE(starts.size() >= 5);
@@ -57,8 +58,9 @@ TEST_CASE("restart: CrashLoopBackOff backs off 10s, 20s, 40s", "[kubelet]") {
   CHECK(cs["restartCount"] == 4);
   CHECK(cs["ready"] == false);
   CHECK(f.Pod("crash")["status"]["phase"] == "Running");
-  CHECK(f.HasEvent("BackOff: Back-off restarting failed container c in pod "
-                   "crash_default(uid-crash)"));
+  CHECK(
+      f.HasEvent("BackOff: Back-off restarting failed container c in pod "
+                 "crash_default(uid-crash)"));
   // kubectl logs --previous shows the last attempt.
   apiserver::LogRequest prev = LogReq("c", true);
   CHECK(f.logs.Read("default", "crash", "uid-crash", prev).ok());
@@ -67,9 +69,9 @@ TEST_CASE("restart: CrashLoopBackOff backs off 10s, 20s, 40s", "[kubelet]") {
 TEST_CASE("restart: OnFailure restarts failures only; Never does not",
           "[kubelet]") {
   Fixture f;
-  Json a = PodSpec("onfail", Json::array({Container(
-                                 "c", "busybox",
-                                 {{"command", {"sh", "-c", "exit 0"}}})}));
+  Json a = PodSpec(
+      "onfail", Json::array({Container(
+                    "c", "busybox", {{"command", {"sh", "-c", "exit 0"}}})}));
   a["spec"]["restartPolicy"] = "OnFailure";
   f.AddPod(a);
   Json b = PodSpec("never", Json::array({Container("c", "busybox")}));
@@ -85,20 +87,20 @@ TEST_CASE("restart: OnFailure restarts failures only; Never does not",
 
 TEST_CASE("probes: failing readiness keeps the pod unready", "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec(
-      "web", Json::array({Container(
-                 "c", "nginx",
-                 {{"readinessProbe",
-                   {{"httpGet", {{"path", "/healthz"}, {"port", 80}}},
-                    {"periodSeconds", 5}}}})})));
+  f.AddPod(
+      PodSpec("web", Json::array({Container(
+                         "c", "nginx",
+                         {{"readinessProbe",
+                           {{"httpGet", {{"path", "/healthz"}, {"port", 80}}},
+                            {"periodSeconds", 5}}}})})));
   f.RunFor(seconds(30));
   Json pod = f.Pod("web");
   CHECK(pod["status"]["phase"] == "Running");
   CHECK(f.ContainerStatus("web")["ready"] == false);
   CHECK(Json(pod["status"]["conditions"][2])["status"] == "False");
-  CHECK(f.HasEvent(
-      "Unhealthy: Readiness probe failed: HTTP probe failed with "
-      "statuscode: 404"));
+  CHECK(
+      f.HasEvent("Unhealthy: Readiness probe failed: HTTP probe failed with "
+                 "statuscode: 404"));
   auto l = f.kubelet->FindListener("10.244.1.2", 80);
   REQUIRE(l);
   CHECK_FALSE(l->ready);
@@ -106,13 +108,12 @@ TEST_CASE("probes: failing readiness keeps the pod unready", "[kubelet]") {
 
 TEST_CASE("probes: readiness succeeds after initialDelaySeconds", "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec(
-      "web", Json::array({Container(
-                 "c", "nginx",
-                 {{"readinessProbe",
-                   {{"httpGet", {{"path", "/"}, {"port", 80}}},
-                    {"initialDelaySeconds", 5},
-                    {"periodSeconds", 10}}}})})));
+  f.AddPod(PodSpec("web", Json::array({Container(
+                              "c", "nginx",
+                              {{"readinessProbe",
+                                {{"httpGet", {{"path", "/"}, {"port", 80}}},
+                                 {"initialDelaySeconds", 5},
+                                 {"periodSeconds", 10}}}})})));
   f.RunFor(seconds(8));  // started at 3.5 s; first probe at 3.5 + 10
   CHECK(f.ContainerStatus("web")["ready"] == false);
   f.RunFor(seconds(6));
@@ -121,23 +122,24 @@ TEST_CASE("probes: readiness succeeds after initialDelaySeconds", "[kubelet]") {
 
 TEST_CASE("probes: failing liveness restarts the container", "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec(
-      "live", Json::array({Container(
-                  "c", "busybox",
-                  {{"command",
-                    {"sh", "-c",
-                     "touch /tmp/healthy; sleep 10; rm -f /tmp/healthy; "
-                     "sleep 600"}},
-                   {"livenessProbe",
-                    {{"exec", {{"command", {"cat", "/tmp/healthy"}}}},
-                     {"initialDelaySeconds", 5},
-                     {"periodSeconds", 5}}}})})));
+  f.AddPod(PodSpec("live",
+                   Json::array({Container(
+                       "c", "busybox",
+                       {{"command",
+                         {"sh", "-c",
+                          "touch /tmp/healthy; sleep 10; rm -f /tmp/healthy; "
+                          "sleep 600"}},
+                        {"livenessProbe",
+                         {{"exec", {{"command", {"cat", "/tmp/healthy"}}}},
+                          {"initialDelaySeconds", 5},
+                          {"periodSeconds", 5}}}})})));
   f.RunFor(seconds(60));
   CHECK(f.HasEvent(
       "Unhealthy: Liveness probe failed: cat: can't open '/tmp/healthy': No "
       "such file or directory\n"));
-  CHECK(f.HasEvent("Killing: Container c failed liveness probe, will be "
-                   "restarted"));
+  CHECK(
+      f.HasEvent("Killing: Container c failed liveness probe, will be "
+                 "restarted"));
   Json cs = f.ContainerStatus("live");
   CHECK(cs["restartCount"].get<int>() >= 1);
   // sh ignores SIGTERM: killed at the end of the 30 s grace period.
@@ -146,24 +148,23 @@ TEST_CASE("probes: failing liveness restarts the container", "[kubelet]") {
 
 TEST_CASE("probes: tcpSocket against a listening port", "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec("db", Json::array({Container(
-                             "redis", "redis",
-                             {{"readinessProbe",
-                               {{"tcpSocket", {{"port", 6379}}},
-                                {"periodSeconds", 2}}}})})));
+  f.AddPod(
+      PodSpec("db", Json::array({Container("redis", "redis",
+                                           {{"readinessProbe",
+                                             {{"tcpSocket", {{"port", 6379}}},
+                                              {"periodSeconds", 2}}}})})));
   f.RunFor(seconds(10));
   CHECK(f.ContainerStatus("db")["ready"] == true);
 }
 
 TEST_CASE("delete: preStop, SIGTERM, then the final delete", "[kubelet]") {
   Fixture f;
-  Json pod = PodSpec("web", Json::array({Container(
-                                "c", "nginx",
-                                {{"lifecycle",
-                                  {{"preStop",
-                                    {{"exec",
-                                      {{"command",
-                                        {"sh", "-c", "sleep 5"}}}}}}}}})}));
+  Json pod = PodSpec(
+      "web", Json::array({Container(
+                 "c", "nginx",
+                 {{"lifecycle",
+                   {{"preStop",
+                     {{"exec", {{"command", {"sh", "-c", "sleep 5"}}}}}}}}})}));
   f.AddPod(pod);
   f.RunFor(seconds(10));
   REQUIRE(f.Pod("web")["status"]["phase"] == "Running");
@@ -184,7 +185,7 @@ TEST_CASE("delete: preStop, SIGTERM, then the final delete", "[kubelet]") {
   auto patches = f.StatusPatches("web");
   REQUIRE(!patches.empty());
   CHECK(patches.back()["containerStatuses"][0]["state"]["terminated"]
-                       ["exitCode"] == 0);
+                      ["exitCode"] == 0);
   CHECK(patches.back()["phase"] == "Succeeded");
 }
 
@@ -211,9 +212,9 @@ TEST_CASE("delete: an app ignoring SIGTERM is killed after the grace period",
 
 TEST_CASE("down: a down node leaves pods as they are", "[kubelet]") {
   Fixture f;
-  Json pod = PodSpec("job", Json::array({Container(
-                                "c", "busybox",
-                                {{"command", {"sleep", "30"}}})}));
+  Json pod = PodSpec(
+      "job",
+      Json::array({Container("c", "busybox", {{"command", {"sleep", "30"}}})}));
   pod["spec"]["restartPolicy"] = "Never";
   f.AddPod(pod);
   f.RunFor(seconds(10));

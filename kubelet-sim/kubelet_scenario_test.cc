@@ -10,31 +10,31 @@ using namespace testing;  // NOLINT
 TEST_CASE("scenario: registry.k8s.io/liveness fails /healthz after 10s",
           "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec(
-      "liveness-http",
-      Json::array({Container(
-          "liveness", "registry.k8s.io/liveness",
-          {{"args", {"/server"}},
-           {"livenessProbe",
-            {{"httpGet", {{"path", "/healthz"}, {"port", 8080}}},
-             {"initialDelaySeconds", 3},
-             {"periodSeconds", 3}}}})})));
+  f.AddPod(PodSpec("liveness-http",
+                   Json::array({Container(
+                       "liveness", "registry.k8s.io/liveness",
+                       {{"args", {"/server"}},
+                        {"livenessProbe",
+                         {{"httpGet", {{"path", "/healthz"}, {"port", 8080}}},
+                          {"initialDelaySeconds", 3},
+                          {"periodSeconds", 3}}}})})));
   f.RunFor(seconds(40));
-  CHECK(f.HasEvent("Unhealthy: Liveness probe failed: HTTP probe failed with "
-                   "statuscode: 500"));
-  CHECK(f.HasEvent("Killing: Container liveness failed liveness probe, will "
-                   "be restarted"));
+  CHECK(
+      f.HasEvent("Unhealthy: Liveness probe failed: HTTP probe failed with "
+                 "statuscode: 500"));
+  CHECK(
+      f.HasEvent("Killing: Container liveness failed liveness probe, will "
+                 "be restarted"));
   CHECK(f.ContainerStatus("liveness-http")["restartCount"].get<int>() >= 1);
 }
 
 TEST_CASE("scenario: a startup probe holds readiness back", "[kubelet]") {
   Fixture f;
-  f.AddPod(PodSpec(
-      "slow", Json::array({Container(
-                  "c", "nginx",
-                  {{"startupProbe",
-                    {{"httpGet", {{"path", "/"}, {"port", 80}}},
-                     {"periodSeconds", 10}}}})})));
+  f.AddPod(PodSpec("slow", Json::array({Container(
+                               "c", "nginx",
+                               {{"startupProbe",
+                                 {{"httpGet", {{"path", "/"}, {"port", 80}}},
+                                  {"periodSeconds", 10}}}})})));
   f.RunFor(seconds(3));  // started at 3.5 s
   CHECK(f.ContainerStatus("slow")["started"] == false);
   f.RunFor(seconds(1));  // the first probe runs at the start

@@ -48,21 +48,21 @@ Kubelet* KubeletSet::AddNode(NodeConfig config) {
   RemoveNode(name);
   auto k = std::make_unique<Kubelet>(ctx_, std::move(config), &logs_,
                                      /*own_handlers=*/false);
-  k->set_ip_observer([this, name](const std::string& ip,
-                                  const std::string& key) {
-    if (key.empty()) {
-      auto it = ips_.find(ip);
-      if (it != ips_.end() && it->second.first == name) ips_.erase(it);
-    } else {
-      ips_[ip] = {name, key};
-    }
-  });
+  k->set_ip_observer(
+      [this, name](const std::string& ip, const std::string& key) {
+        if (key.empty()) {
+          auto it = ips_.find(ip);
+          if (it != ips_.end() && it->second.first == name) ips_.erase(it);
+        } else {
+          ips_[ip] = {name, key};
+        }
+      });
   Kubelet* raw = k.get();
   kubelets_[name] = std::move(k);
   raw->Start();
   // Pods already bound to the node (a restart of the cluster).
-  for (const auto& pod : ctx_.informers->For(client::kPods)->ByIndex(
-           kNodeNameIndex, name)) {
+  for (const auto& pod :
+       ctx_.informers->For(client::kPods)->ByIndex(kNodeNameIndex, name)) {
     raw->OnPodEvent(client::KeyOf(*pod));
   }
   if (auto node = ctx_.informers->For(client::kNodes)->Get(name)) {

@@ -44,18 +44,22 @@ TEST_CASE("set: pods go to their node's kubelet; the IP index follows",
   f.loop->RunUntilIdle();
   CHECK(f.set->Get("k8s-node-1")->registered());
   CHECK(f.set->Get("k8s-node-2")->registered());
-  f.fake->Seed(client::kPods,
-               PodSpec("web-a", Json::array({Container(
-                                    "web", "kubeguide/tomcat-app:v1",
-                                    {{"ports", {{{"containerPort", 8080}}}}})}),
-                       "k8s-node-1"));
-  f.fake->Seed(client::kPods,
-               PodSpec("web-b", Json::array({Container(
-                                    "web", "kubeguide/tomcat-app:v1",
-                                    {{"ports", {{{"containerPort", 8080}}}}})}),
-                       "k8s-node-2"));
-  Json host = PodSpec("proxy", Json::array({Container("p", "nginx")}),
-                      "k8s-node-2");
+  f.fake->Seed(
+      client::kPods,
+      PodSpec(
+          "web-a",
+          Json::array({Container("web", "kubeguide/tomcat-app:v1",
+                                 {{"ports", {{{"containerPort", 8080}}}}})}),
+          "k8s-node-1"));
+  f.fake->Seed(
+      client::kPods,
+      PodSpec(
+          "web-b",
+          Json::array({Container("web", "kubeguide/tomcat-app:v1",
+                                 {{"ports", {{{"containerPort", 8080}}}}})}),
+          "k8s-node-2"));
+  Json host =
+      PodSpec("proxy", Json::array({Container("p", "nginx")}), "k8s-node-2");
   host["spec"]["hostNetwork"] = true;
   f.fake->Seed(client::kPods, host);
   f.loop->RunFor(seconds(10));
@@ -99,10 +103,9 @@ TEST_CASE("set: many nodes and pods at zero delay", "[kubelet]") {
   REQUIRE(f.informers->StartAll().ok());
   f.loop->RunUntilIdle();
   for (int i = 0; i < kPods; ++i) {
-    f.fake->Seed(client::kPods,
-                 PodSpec("p" + std::to_string(i),
-                         Json::array({Container("c", "nginx")}),
-                         "node-" + std::to_string(i % kNodes)));
+    f.fake->Seed(client::kPods, PodSpec("p" + std::to_string(i),
+                                        Json::array({Container("c", "nginx")}),
+                                        "node-" + std::to_string(i % kNodes)));
   }
   f.loop->RunFor(seconds(1));
   int running = 0;
@@ -112,8 +115,9 @@ TEST_CASE("set: many nodes and pods at zero delay", "[kubelet]") {
   }
   CHECK(running == kPods);
   f.loop->RunFor(seconds(60));  // leases and status of every node
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - wall).count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall)
+          .count();
   std::cout << "[kubelet] " << kNodes << " nodes, " << kPods
             << " pods Running and 60 s of heartbeats in " << secs
             << " s wall\n";

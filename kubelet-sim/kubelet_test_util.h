@@ -4,7 +4,6 @@
 #define KSIM_KUBELET_SIM_KUBELET_TEST_UTIL_H_
 
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,9 +54,8 @@ inline Json PodSpec(const std::string& name, Json containers,
 
 inline Json Container(const std::string& name, const std::string& image,
                       Json extra = Json::object()) {
-  Json c = {{"name", name},
-            {"image", image},
-            {"imagePullPolicy", "IfNotPresent"}};
+  Json c = {
+      {"name", name}, {"image", image}, {"imagePullPolicy", "IfNotPresent"}};
   c.update(extra);
   return c;
 }
@@ -97,8 +95,8 @@ struct Fixture {
   // "Reason: message" of every Event created so far, in order.
   std::vector<std::string> Events() const {
     std::vector<std::string> out;
-    for (const auto& a : fake->ActionsFor(client::Verb::kCreate,
-                                          client::kEvents)) {
+    for (const auto& a :
+         fake->ActionsFor(client::Verb::kCreate, client::kEvents)) {
       out.push_back(a.object.value("reason", "") + ": " +
                     a.object.value("message", ""));
     }
@@ -113,8 +111,8 @@ struct Fixture {
   // The status patches written for a pod, in order.
   std::vector<Json> StatusPatches(const std::string& name) const {
     std::vector<Json> out;
-    for (const auto& a : fake->ActionsFor(client::Verb::kPatch,
-                                          client::kPods)) {
+    for (const auto& a :
+         fake->ActionsFor(client::Verb::kPatch, client::kPods)) {
       if (a.name == name && a.subresource == "status") {
         out.push_back(a.object["status"]);
       }

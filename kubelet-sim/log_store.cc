@@ -46,8 +46,8 @@ void ContainerLogStore::SetContainer(const std::string& ns,
 }
 
 void ContainerLogStore::Append(const std::string& ns, const std::string& pod,
-                               const std::string& container_id,
-                               base::Time when, const std::string& line) {
+                               const std::string& container_id, base::Time when,
+                               const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pods_.find(Key(ns, pod));
   if (it == pods_.end()) return;
@@ -72,8 +72,7 @@ void ContainerLogStore::EndInstance(const std::string& ns,
   cv_.notify_all();
 }
 
-void ContainerLogStore::RemovePod(const std::string& ns,
-                                  const std::string& pod,
+void ContainerLogStore::RemovePod(const std::string& ns, const std::string& pod,
                                   const std::string& uid) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pods_.find(Key(ns, pod));
@@ -93,7 +92,8 @@ base::StatusOr<std::string> ContainerLogStore::ResolveLocked(
     const apiserver::LogRequest& req) {
   auto it = pods_.find(Key(ns, pod));
   if (it == pods_.end() || (!uid.empty() && it->second.uid != uid)) {
-    return base::NotFound("pod \"" + pod + "\" cannot be found - no logs "
+    return base::NotFound("pod \"" + pod +
+                          "\" cannot be found - no logs "
                           "available");
   }
   const std::string& c = req.container;

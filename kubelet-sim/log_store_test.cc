@@ -1,8 +1,7 @@
 #include "kubelet-sim/log_store.h"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
 

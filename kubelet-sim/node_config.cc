@@ -1,9 +1,9 @@
 #include "kubelet-sim/node_config.h"
 
-#include "kubelet-sim/images.h"
-
 #include <algorithm>
 #include <cstdio>
+
+#include "kubelet-sim/images.h"
 
 namespace ksim::kubelet {
 namespace {
@@ -21,11 +21,12 @@ std::string Hex(base::Rng* rng, int n) {
 // "100G", "1024").
 int64_t Bytes(const std::string& q) {
   static const std::vector<std::pair<std::string, int64_t>> kSuffixes = {
-      {"Ki", 1LL << 10}, {"Mi", 1LL << 20}, {"Gi", 1LL << 30},
-      {"Ti", 1LL << 40}, {"k", 1000},       {"M", 1000000},
+      {"Ki", 1LL << 10}, {"Mi", 1LL << 20},   {"Gi", 1LL << 30},
+      {"Ti", 1LL << 40}, {"k", 1000},         {"M", 1000000},
       {"G", 1000000000}, {"T", 1000000000000}};
   for (const auto& [s, m] : kSuffixes) {
-    if (q.size() > s.size() && q.compare(q.size() - s.size(), s.size(), s) == 0) {
+    if (q.size() > s.size() &&
+        q.compare(q.size() - s.size(), s.size(), s) == 0) {
       return std::atoll(q.substr(0, q.size() - s.size()).c_str()) * m;
     }
   }
@@ -121,12 +122,10 @@ Json NodeStatus(const NodeConfig& c, const NodeIdentity& id,
                 const Json& current,
                 const std::map<std::string, int64_t>& images, base::Time now) {
   std::string ts = base::FormatRfc3339(now);
-  Json capacity = {{"cpu", c.cpu},
-                   {"ephemeral-storage", c.ephemeral_storage},
-                   {"hugepages-1Gi", "0"},
-                   {"hugepages-2Mi", "0"},
-                   {"memory", c.memory},
-                   {"pods", c.pods}};
+  Json capacity = {
+      {"cpu", c.cpu},         {"ephemeral-storage", c.ephemeral_storage},
+      {"hugepages-1Gi", "0"}, {"hugepages-2Mi", "0"},
+      {"memory", c.memory},   {"pods", c.pods}};
   Json conditions = Json::array(
       {Condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
                  "kubelet has sufficient memory available", current, ts),
@@ -181,11 +180,10 @@ Json NewLease(const NodeConfig& c, const std::string& node_uid,
         {"renewTime", base::FormatRfc3339Micro(now)}}},
   };
   if (!node_uid.empty()) {
-    lease["metadata"]["ownerReferences"] =
-        Json::array({{{"apiVersion", "v1"},
-                      {"kind", "Node"},
-                      {"name", c.name},
-                      {"uid", node_uid}}});
+    lease["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
+                                                         {"kind", "Node"},
+                                                         {"name", c.name},
+                                                         {"uid", node_uid}}});
   }
   return lease;
 }

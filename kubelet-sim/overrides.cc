@@ -50,17 +50,17 @@ std::optional<base::Duration> ParseGoDuration(std::string_view s) {
     if (end == start) return std::nullopt;
     i += end - start;
     std::string unit;
-    while (i < str.size() && !std::isdigit(static_cast<unsigned char>(str[i])) &&
-           str[i] != '.') {
+    while (i < str.size() &&
+           !std::isdigit(static_cast<unsigned char>(str[i])) && str[i] != '.') {
       unit += str[i++];
     }
-    double mult = unit == "ns"   ? 1e-9
+    double mult = unit == "ns"                   ? 1e-9
                   : unit == "us" || unit == "µs" ? 1e-6
-                  : unit == "ms" ? 1e-3
-                  : unit == "s"  ? 1
-                  : unit == "m"  ? 60
-                  : unit == "h"  ? 3600
-                                 : -1;
+                  : unit == "ms"                 ? 1e-3
+                  : unit == "s"                  ? 1
+                  : unit == "m"                  ? 60
+                  : unit == "h"                  ? 3600
+                                                 : -1;
     if (mult < 0) return std::nullopt;
     total += v * mult;
   }
@@ -88,7 +88,8 @@ std::string FormatGoDuration(base::Duration d) {
   ns -= h * 3600000000000LL;
   int64_t m = ns / 60000000000LL;
   ns -= m * 60000000000LL;
-  std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1000000000),
+  std::snprintf(buf, sizeof buf, "%lld.%09lld",
+                static_cast<long long>(ns / 1000000000),
                 static_cast<long long>(ns % 1000000000));
   std::string out = sign;
   if (h > 0) out += std::to_string(h) + "h";

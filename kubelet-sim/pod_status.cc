@@ -148,8 +148,8 @@ Json Kubelet::BuildStatus(PodRt& p) {
     if (!done) incomplete.push_back(c.name);
   }
   if (incomplete.empty()) {
-    SetCondition(p, conds, "Initialized", true, succeeded && !p.init.empty()
-                                                    ? "PodCompleted" : "", "");
+    SetCondition(p, conds, "Initialized", true,
+                 succeeded && !p.init.empty() ? "PodCompleted" : "", "");
   } else {
     SetCondition(p, conds, "Initialized", false, "ContainersNotInitialized",
                  "containers with incomplete status: " + Names(incomplete));
@@ -200,9 +200,9 @@ Json Kubelet::BuildStatus(PodRt& p) {
 
 void Kubelet::Event(const PodRt& p, const ContainerRt& c, const char* type,
                     const char* reason, const std::string& message) {
-  std::string path = std::string(c.init ? "spec.initContainers{"
-                                        : "spec.containers{") +
-                     c.name + "}";
+  std::string path =
+      std::string(c.init ? "spec.initContainers{" : "spec.containers{") +
+      c.name + "}";
   recorder_.EventWithFieldPath(*p.pod, path, type, reason, message);
 }
 
@@ -213,7 +213,8 @@ void Kubelet::PublishLogState(const PodRt& p, const ContainerRt& c) {
             : c.st == ContainerRt::St::kTerminated ? State::kTerminated
                                                    : State::kWaiting;
   s.waiting_reason = c.reason;
-  if (c.current && c.st != ContainerRt::St::kWaiting) s.current_id = c.current->id;
+  if (c.current && c.st != ContainerRt::St::kWaiting)
+    s.current_id = c.current->id;
   // While waiting after a crash the latest attempt shows as lastState.
   if (c.st == ContainerRt::St::kWaiting && c.current) {
     s.last_id = c.current->id;
@@ -223,8 +224,8 @@ void Kubelet::PublishLogState(const PodRt& p, const ContainerRt& c) {
   logs_->SetContainer(p.ns, p.name, p.uid, c.name, s);
 }
 
-void Kubelet::Log(const PodRt& p, const ContainerRt& c,
-                  const std::string& line, base::Time when) {
+void Kubelet::Log(const PodRt& p, const ContainerRt& c, const std::string& line,
+                  base::Time when) {
   if (c.current) logs_->Append(p.ns, p.name, c.current->id, when, line);
 }
 
@@ -234,18 +235,18 @@ void Kubelet::WriteStatus(PodRt& p, Json status) {
   Json patch = {{"metadata", {{"uid", p.uid}}}, {"status", std::move(status)}};
   std::string uid = p.uid;
   std::weak_ptr<bool> alive = alive_;
-  ctx_.client->Patch(
-      client::kPods, p.ns, p.name, client::PatchType::kStrategicMerge,
-      std::move(patch), "status", [this, alive, uid](base::StatusOr<Json> r) {
-        if (alive.expired() || r.ok() ||
-            r.status().code() == base::Code::kNotFound) {
-          return;
-        }
-        if (PodRt* p = FindPod(uid)) {
-          p->last_sent = Json();  // write it again
-          queue_.AddRateLimited(p->key);
-        }
-      });
+  ctx_.client->Patch(client::kPods, p.ns, p.name,
+                     client::PatchType::kStrategicMerge, std::move(patch),
+                     "status", [this, alive, uid](base::StatusOr<Json> r) {
+                       if (alive.expired() || r.ok() ||
+                           r.status().code() == base::Code::kNotFound) {
+                         return;
+                       }
+                       if (PodRt* p = FindPod(uid)) {
+                         p->last_sent = Json();  // write it again
+                         queue_.AddRateLimited(p->key);
+                       }
+                     });
 }
 
 }  // namespace ksim::kubelet

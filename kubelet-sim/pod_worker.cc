@@ -70,7 +70,8 @@ ContainerRt* Kubelet::FindContainer(const std::string& uid, bool init,
 base::Status Kubelet::Reconcile(const std::string& key) {
   if (down_) return base::Status();
   client::ObjectPtr obj = ctx_.informers->For(client::kPods)->Get(key);
-  bool mine = obj && base::GetString(*obj, {"spec", "nodeName"}) == config_.name;
+  bool mine =
+      obj && base::GetString(*obj, {"spec", "nodeName"}) == config_.name;
   auto it = pods_.find(key);
   std::string uid = obj ? base::GetString(*obj, {"metadata", "uid"}) : "";
   if (it != pods_.end() && (!mine || it->second.uid != uid)) {
@@ -108,7 +109,8 @@ PodRt& Kubelet::AdoptPod(const std::string& key, const client::ObjectPtr& obj) {
                                            c.value("lastTransitionTime", "")};
     }
   }
-  if (auto st = base::ParseRfc3339(base::GetString(*obj, {"status", "startTime"}))) {
+  if (auto st =
+          base::ParseRfc3339(base::GetString(*obj, {"status", "startTime"}))) {
     p.start_time = *st;
   }
   std::string phase = base::GetString(*obj, {"status", "phase"});
@@ -248,8 +250,8 @@ void Kubelet::FinishStart(PodRt& p, ContainerRt& c) {
     ++c.restarts;
   }
   base::Time now = ctx_.clock->Now();
-  c.current = TerminatedState{"containerd://" + Hex64(ctx_.rng), now, {}, 0,
-                              ""};
+  c.current =
+      TerminatedState{"containerd://" + Hex64(ctx_.rng), now, {}, 0, ""};
   c.st = ContainerRt::St::kRunning;
   c.reason.clear();
   c.message.clear();
@@ -307,8 +309,8 @@ void Kubelet::AfterExit(PodRt& p, ContainerRt& c) {
 void Kubelet::Restart(PodRt& p, ContainerRt& c) {
   base::Time now = ctx_.clock->Now();
   base::Time finished = c.current->finished;
-  bool expired = !c.has_backoff ||
-                 finished - c.backoff_updated > 2 * kBackoffMax;
+  bool expired =
+      !c.has_backoff || finished - c.backoff_updated > 2 * kBackoffMax;
   if (!expired && now - finished < c.backoff) {
     std::string wait = FormatGoDuration(c.backoff);
     c.st = ContainerRt::St::kWaiting;

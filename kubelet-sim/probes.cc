@@ -181,8 +181,9 @@ void Kubelet::ApplyProbeResult(PodRt& p, ContainerRt& c, ProbeKind kind,
         if (p.ov.ready_flap) ScheduleFlap(p, c);
         Touch(p);
       } else if (s.failures >= failure_threshold) {
-        Kill(p, c, "Container " + c.name +
-                       " failed startup probe, will be restarted", grace);
+        Kill(p, c,
+             "Container " + c.name + " failed startup probe, will be restarted",
+             grace);
       }
       break;
     case ProbeKind::kReadiness:
@@ -196,8 +197,10 @@ void Kubelet::ApplyProbeResult(PodRt& p, ContainerRt& c, ProbeKind kind,
       break;
     case ProbeKind::kLiveness:
       if (!ok && s.failures >= failure_threshold) {
-        Kill(p, c, "Container " + c.name +
-                       " failed liveness probe, will be restarted", grace);
+        Kill(
+            p, c,
+            "Container " + c.name + " failed liveness probe, will be restarted",
+            grace);
       }
       break;
   }

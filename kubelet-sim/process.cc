@@ -34,10 +34,20 @@ std::string Base(const std::string& s) {
 
 // argv[0] of a server the image runs itself (its entrypoint or CMD).
 bool IsServerBinary(const std::string& arg0) {
-  static const std::set<std::string> kServers = {
-      "nginx", "catalina.sh", "httpd-foreground", "httpd", "redis-server",
-      "docker-entrypoint.sh", "java", "http-echo", "echo-server",
-      "apache2-foreground", "gunicorn", "uvicorn", "flask", "npm"};
+  static const std::set<std::string> kServers = {"nginx",
+                                                 "catalina.sh",
+                                                 "httpd-foreground",
+                                                 "httpd",
+                                                 "redis-server",
+                                                 "docker-entrypoint.sh",
+                                                 "java",
+                                                 "http-echo",
+                                                 "echo-server",
+                                                 "apache2-foreground",
+                                                 "gunicorn",
+                                                 "uvicorn",
+                                                 "flask",
+                                                 "npm"};
   return kServers.count(Base(arg0)) > 0;
 }
 
@@ -120,9 +130,8 @@ void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
   }
   std::sort(c.ports.begin(), c.ports.end());
   c.ports.erase(std::unique(c.ports.begin(), c.ports.end()), c.ports.end());
-  base::Duration startup = config_.delays.instant_apps
-                               ? base::Duration(0)
-                               : profile->startup_time;
+  base::Duration startup =
+      config_.delays.instant_apps ? base::Duration(0) : profile->startup_time;
   StartupInfo info{p.name, p.ip, c.ports, now, startup};
   for (auto& line : StartupLog(*profile, info)) {
     if (line.at.count() == 0) {
@@ -217,7 +226,8 @@ void Kubelet::Kill(PodRt& p, ContainerRt& c, const std::string& message,
     hook = std::min<base::Duration>(hook, seconds(grace));
   }
   int64_t hook_secs = std::chrono::duration_cast<seconds>(hook).count();
-  base::Duration left = seconds(std::max(grace - hook_secs, kMinimumGraceSeconds));
+  base::Duration left =
+      seconds(std::max(grace - hook_secs, kMinimumGraceSeconds));
   bool ignores = c.profile->ignores_sigterm || c.shell != nullptr;
   base::Duration drain = c.profile->sigterm_drain;
   int code = c.shell ? 143 : c.profile->sigterm_exit_code;
@@ -266,7 +276,8 @@ void Kubelet::FinalDelete(PodRt& p) {
   std::string uid = p.uid;
   std::weak_ptr<bool> alive = alive_;
   ctx_.client->Delete(
-      client::kPods, p.ns, p.name, o, [this, alive, uid](base::StatusOr<Json> r) {
+      client::kPods, p.ns, p.name, o,
+      [this, alive, uid](base::StatusOr<Json> r) {
         if (alive.expired() || r.ok() ||
             r.status().code() == base::Code::kNotFound ||
             r.status().code() == base::Code::kConflict) {

@@ -27,18 +27,28 @@ int64_t Arith(const std::string& expr,
   std::string tok;
   auto apply = [&](const std::string& t) {
     std::string v = t;
-    if (!v.empty() && (std::isalpha(static_cast<unsigned char>(v[0])) ||
-                       v[0] == '_')) {
+    if (!v.empty() &&
+        (std::isalpha(static_cast<unsigned char>(v[0])) || v[0] == '_')) {
       auto it = env.find(v);
       v = it == env.end() ? "0" : it->second;
     }
     int64_t n = std::strtoll(v.c_str(), nullptr, 10);
     switch (op) {
-      case '+': acc += n; break;
-      case '-': acc -= n; break;
-      case '*': acc *= n; break;
-      case '/': acc = n ? acc / n : 0; break;
-      case '%': acc = n ? acc % n : 0; break;
+      case '+':
+        acc += n;
+        break;
+      case '-':
+        acc -= n;
+        break;
+      case '*':
+        acc *= n;
+        break;
+      case '/':
+        acc = n ? acc / n : 0;
+        break;
+      case '%':
+        acc = n ? acc % n : 0;
+        break;
     }
   };
   for (char c : expr + "+") {
@@ -157,6 +167,44 @@ std::vector<std::string> ShellProcess::ExpandWords(
   return out;
 }
 
+bool ShellProcess::RunSimple(const ShellNode& list, size_t i, base::Time now,
+                             ShellStep* step) {
+  const ShellNode* item = list.items[i].get();
+  std::vector<std::string> lines;
+  Outcome o = Simple(item->words, now, &lines);
+  // A pipeline shows only its last command's output.
+  bool piped = i + 1 < list.items.size() && list.seps[i + 1] == "|";
+  bool to_file = false;
+  for (const auto& [op, target] : item->redirs) {
+    std::string file = Expand(target, now);
+    if (op == ">&" || file == "/dev/null") {
+      if (file != "2" && file != "1") lines.clear();
+      continue;
+    }
+    if (op == ">" || op == ">>") {
+      std::string& content = files_[file];
+      if (op == ">") content.clear();
+      for (const auto& l : lines) content += l + "\n";
+      to_file = true;
+    }
+  }
+  if (!piped && !to_file) {
+    step->output.insert(step->output.end(), lines.begin(), lines.end());
+  }
+  status_ = o.status;
+  if (o.kind == Outcome::kExit) {
+    exited_ = o.status;
+  } else if (o.kind == Outcome::kSleep) {
+    step->kind = ShellStep::Kind::kSleep;
+    step->sleep = o.sleep;
+    return true;
+  } else if (o.kind == Outcome::kForever) {
+    step->kind = ShellStep::Kind::kForever;
+    return true;
+  }
+  return false;
+}
+
 ShellStep ShellProcess::Run(base::Time now) {
   ShellStep step;
   int ops = 0;
@@ -184,38 +232,7 @@ ShellStep ShellProcess::Run(base::Time now) {
           stack_.emplace_back(item);
           break;
         }
-        std::vector<std::string> lines;
-        Outcome o = Simple(item->words, now, &lines);
-        // A pipeline shows only its last command's output.
-        bool piped = i + 1 < n->items.size() && n->seps[i + 1] == "|";
-        bool to_file = false;
-        for (const auto& [op, target] : item->redirs) {
-          std::string file = Expand(target, now);
-          if (op == ">&" || file == "/dev/null") {
-            if (file != "2" && file != "1") lines.clear();
-            continue;
-          }
-          if (op == ">" || op == ">>") {
-            std::string& content = files_[file];
-            if (op == ">") content.clear();
-            for (const auto& l : lines) content += l + "\n";
-            to_file = true;
-          }
-        }
-        if (!piped && !to_file) {
-          step.output.insert(step.output.end(), lines.begin(), lines.end());
-        }
-        status_ = o.status;
-        if (o.kind == Outcome::kExit) {
-          exited_ = o.status;
-        } else if (o.kind == Outcome::kSleep) {
-          step.kind = ShellStep::Kind::kSleep;
-          step.sleep = o.sleep;
-          return step;
-        } else if (o.kind == Outcome::kForever) {
-          step.kind = ShellStep::Kind::kForever;
-          return step;
-        }
+        if (RunSimple(*n, i, now, &step)) return step;
         break;
       }
       case ShellNode::Type::kWhile:

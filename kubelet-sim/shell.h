@@ -57,15 +57,21 @@ class ShellProcess {
   int Exec(const std::vector<std::string>& argv, base::Time now,
            std::string* output, base::Duration* slept = nullptr);
 
-  bool HasFile(const std::string& path) const {
-    return files_.count(path) > 0;
-  }
+  bool HasFile(const std::string& path) const { return files_.count(path) > 0; }
 
  private:
   struct Frame;
   struct Outcome;
   Outcome Simple(const std::vector<std::string>& raw, base::Time now,
                  std::vector<std::string>* out);
+  // Runs simple command `i` of `list`; true when Run must return `step`.
+  bool RunSimple(const ShellNode& list, size_t i, base::Time now,
+                 ShellStep* step);
+  // Builtins of Simple, by family; false when `cmd` is not theirs.
+  bool FileCommand(const std::string& cmd, const std::vector<std::string>& a,
+                   std::vector<std::string>* out, int* status);
+  bool InfoCommand(const std::string& cmd, const std::vector<std::string>& a,
+                   base::Time now, std::vector<std::string>* out, int* status);
   std::string Expand(const std::string& word, base::Time now);
   std::vector<std::string> ExpandWords(const std::vector<std::string>& raw,
                                        base::Time now);

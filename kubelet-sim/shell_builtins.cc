@@ -27,8 +27,9 @@ std::optional<base::Duration> ParseSleep(const std::string& a) {
 }
 
 std::string Date(base::Time now) {
-  std::time_t secs = std::chrono::duration_cast<std::chrono::seconds>(
-                         now.time_since_epoch()).count();
+  std::time_t secs =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
+          .count();
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -60,12 +61,103 @@ bool IsAssignment(const std::string& w) {
   if (eq == std::string::npos || eq == 0) return false;
   for (size_t i = 0; i < eq; ++i) {
     char c = w[i];
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
   }
   return !std::isdigit(static_cast<unsigned char>(w[0]));
 }
 
 }  // namespace
+
+bool ShellProcess::FileCommand(const std::string& cmd,
+                               const std::vector<std::string>& a,
+                               std::vector<std::string>* out, int* status) {
+  if (cmd == "touch") {
+    for (size_t i = 1; i < a.size(); ++i) files_[a[i]];
+  } else if (cmd == "rm") {
+    for (size_t i = 1; i < a.size(); ++i) {
+      if (a[i][0] == '-') continue;
+      if (!files_.erase(a[i]) && a[1].find('f') == std::string::npos) {
+        out->push_back("rm: can't remove '" + a[i] +
+                       "': No such file or directory");
+        *status = 1;
+      }
+    }
+  } else if (cmd == "cat" || cmd == "ls") {
+    for (size_t i = 1; i < a.size(); ++i) {
+      if (a[i][0] == '-') continue;
+      auto it = files_.find(a[i]);
+      if (it != files_.end()) {
+        if (cmd == "cat")
+          SplitLines(it->second, out);
+        else
+          out->push_back(a[i]);
+      } else if (a[i].rfind("/dev/", 0) != 0 && a[i].rfind("/proc/", 0) != 0 &&
+                 a[i].rfind("/etc/", 0) != 0) {
+        out->push_back(cmd == "cat"
+                           ? "cat: can't open '" + a[i] +
+                                 "': No such file or directory"
+                           : "ls: " + a[i] + ": No such file or directory");
+        *status = cmd == "cat" ? 1 : 2;
+      }
+    }
+  } else if (cmd == "test" || cmd == "[") {
+    std::vector<std::string> t(a.begin() + 1, a.end());
+    if (!t.empty() && t.back() == "]") t.pop_back();
+    bool r = false;
+    if (t.size() == 2 && (t[0] == "-f" || t[0] == "-e" || t[0] == "-s")) {
+      r = files_.count(t[1]) > 0;
+    } else if (t.size() == 3) {
+      int64_t l = std::atoll(t[0].c_str()), rr = std::atoll(t[2].c_str());
+      const std::string& op = t[1];
+      r = op == "=" || op == "==" ? t[0] == t[2]
+          : op == "!="            ? t[0] != t[2]
+          : op == "-eq"           ? l == rr
+          : op == "-ne"           ? l != rr
+          : op == "-lt"           ? l < rr
+          : op == "-le"           ? l <= rr
+          : op == "-gt"           ? l > rr
+          : op == "-ge"           ? l >= rr
+                                  : false;
+    } else if (t.size() == 1) {
+      r = !t[0].empty();
+    }
+    *status = r ? 0 : 1;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ShellProcess::InfoCommand(const std::string& cmd,
+                               const std::vector<std::string>& a,
+                               base::Time now, std::vector<std::string>* out,
+                               int* status) {
+  if (cmd == "date") {
+    out->push_back(Date(now));
+  } else if (cmd == "hostname") {
+    out->push_back(env_["HOSTNAME"]);
+  } else if (cmd == "env" || cmd == "printenv") {
+    if (a.size() > 1) {
+      auto it = env_.find(a[1]);
+      if (it == env_.end())
+        *status = 1;
+      else
+        out->push_back(it->second);
+    } else {
+      for (const auto& [k, v] : env_) out->push_back(k + "=" + v);
+    }
+  } else if (cmd == "seq") {
+    int64_t from = a.size() > 2 ? std::atoll(a[1].c_str()) : 1;
+    int64_t to = std::atoll(a.back().c_str());
+    for (int64_t i = from; i <= to && i - from < 100000; ++i) {
+      out->push_back(std::to_string(i));
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
 
 ShellProcess::Outcome ShellProcess::Simple(const std::vector<std::string>& raw,
                                            base::Time now,
@@ -102,8 +194,10 @@ ShellProcess::Outcome ShellProcess::Simple(const std::vector<std::string>& raw,
     for (size_t i = 0; i < fmt.size(); ++i) {
       if (fmt[i] == '%' && i + 1 < fmt.size()) {
         ++i;
-        if (fmt[i] == '%') text += '%';
-        else if (arg < a.size()) text += a[arg++];
+        if (fmt[i] == '%')
+          text += '%';
+        else if (arg < a.size())
+          text += a[arg++];
       } else {
         text += fmt[i];
       }
@@ -121,73 +215,15 @@ ShellProcess::Outcome ShellProcess::Simple(const std::vector<std::string>& raw,
              cmd == "set" || cmd == "ulimit" || cmd == "chmod") {
     for (size_t i = 1; cmd == "export" && i < a.size(); ++i) {
       size_t eq = a[i].find('=');
-      if (eq != std::string::npos) env_[a[i].substr(0, eq)] = a[i].substr(eq + 1);
+      if (eq != std::string::npos)
+        env_[a[i].substr(0, eq)] = a[i].substr(eq + 1);
     }
   } else if (cmd == "false") {
     o.status = 1;
-  } else if (cmd == "touch") {
-    for (size_t i = 1; i < a.size(); ++i) files_[a[i]];
-  } else if (cmd == "rm") {
-    for (size_t i = 1; i < a.size(); ++i) {
-      if (a[i][0] == '-') continue;
-      if (!files_.erase(a[i]) && a[1].find('f') == std::string::npos) {
-        out->push_back("rm: can't remove '" + a[i] +
-                       "': No such file or directory");
-        o.status = 1;
-      }
-    }
-  } else if (cmd == "cat" || cmd == "ls") {
-    for (size_t i = 1; i < a.size(); ++i) {
-      if (a[i][0] == '-') continue;
-      auto it = files_.find(a[i]);
-      if (it != files_.end()) {
-        if (cmd == "cat") SplitLines(it->second, out);
-        else out->push_back(a[i]);
-      } else if (a[i].rfind("/dev/", 0) != 0 && a[i].rfind("/proc/", 0) != 0 &&
-                 a[i].rfind("/etc/", 0) != 0) {
-        out->push_back(cmd == "cat" ? "cat: can't open '" + a[i] +
-                                          "': No such file or directory"
-                                    : "ls: " + a[i] +
-                                          ": No such file or directory");
-        o.status = cmd == "cat" ? 1 : 2;
-      }
-    }
-  } else if (cmd == "test" || cmd == "[") {
-    std::vector<std::string> t(a.begin() + 1, a.end());
-    if (!t.empty() && t.back() == "]") t.pop_back();
-    bool r = false;
-    if (t.size() == 2 && (t[0] == "-f" || t[0] == "-e" || t[0] == "-s")) {
-      r = files_.count(t[1]) > 0;
-    } else if (t.size() == 3) {
-      int64_t l = std::atoll(t[0].c_str()), rr = std::atoll(t[2].c_str());
-      const std::string& op = t[1];
-      r = op == "=" || op == "==" ? t[0] == t[2]
-          : op == "!=" ? t[0] != t[2]
-          : op == "-eq" ? l == rr : op == "-ne" ? l != rr
-          : op == "-lt" ? l < rr : op == "-le" ? l <= rr
-          : op == "-gt" ? l > rr : op == "-ge" ? l >= rr : false;
-    } else if (t.size() == 1) {
-      r = !t[0].empty();
-    }
-    o.status = r ? 0 : 1;
-  } else if (cmd == "date") {
-    out->push_back(Date(now));
-  } else if (cmd == "hostname") {
-    out->push_back(env_["HOSTNAME"]);
-  } else if (cmd == "env" || cmd == "printenv") {
-    if (a.size() > 1) {
-      auto it = env_.find(a[1]);
-      if (it == env_.end()) o.status = 1;
-      else out->push_back(it->second);
-    } else {
-      for (const auto& [k, v] : env_) out->push_back(k + "=" + v);
-    }
-  } else if (cmd == "seq") {
-    int64_t from = a.size() > 2 ? std::atoll(a[1].c_str()) : 1;
-    int64_t to = std::atoll(a.back().c_str());
-    for (int64_t i = from; i <= to && i - from < 100000; ++i) {
-      out->push_back(std::to_string(i));
-    }
+  } else if (FileCommand(cmd, a, out, &o.status)) {
+    // touch, rm, cat, ls, test, [
+  } else if (InfoCommand(cmd, a, now, out, &o.status)) {
+    // date, hostname, env, printenv, seq
   } else if (cmd == "tail" && std::find(a.begin(), a.end(), "-f") != a.end()) {
     o.kind = Outcome::kForever;
   } else if (cmd == "nc" || cmd == "httpd" || cmd == "top") {

@@ -46,8 +46,8 @@ std::vector<Token> Tokenize(const std::string& s) {
       out.push_back({true, op});
     } else {
       std::string w;
-      while (i < s.size() && !IsOpChar(s[i]) && s[i] != ' ' &&
-             s[i] != '\t' && s[i] != '\r') {
+      while (i < s.size() && !IsOpChar(s[i]) && s[i] != ' ' && s[i] != '\t' &&
+             s[i] != '\r') {
         if (s[i] == '\'') {
           size_t e = s.find('\'', i + 1);
           if (e == std::string::npos) e = s.size() - 1;
@@ -142,7 +142,8 @@ class Parser {
       if (pos_ < t_.size()) n->var = t_[pos_++].text;
       if (AtWord({"in"})) {
         ++pos_;
-        while (pos_ < t_.size() && !t_[pos_].op) n->words.push_back(t_[pos_++].text);
+        while (pos_ < t_.size() && !t_[pos_].op)
+          n->words.push_back(t_[pos_++].text);
       }
       Expect("do");
       n->body = List({"done"});
