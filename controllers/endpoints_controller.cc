@@ -225,7 +225,7 @@ Status EndpointsController::Reconcile(const std::string& key) {
   std::vector<const Json*> pods;
   std::vector<ObjectPtr> all = pods_->List(ns);
   for (const ObjectPtr& p : all) {
-    if (SelectorMatches(*selector, StringMapAt(*p, {"metadata", "labels"}))) {
+    if (PodMatches(*selector, *p)) {
       pods.push_back(p.get());
     }
   }
@@ -236,13 +236,21 @@ Status EndpointsController::Reconcile(const std::string& key) {
 
 std::vector<EndpointSubset> EndpointsController::DesiredSubsets(
     const Json& svc, const std::vector<const Json*>& pods) const {
+  const Json* pna = base::Find(svc, {"spec", "publishNotReadyAddresses"});
   bool publish_not_ready =
-      base::Find(svc, {"spec", "publishNotReadyAddresses"}) != nullptr &&
-      base::Find(svc, {"spec", "publishNotReadyAddresses"})->is_boolean() &&
-      base::Find(svc, {"spec", "publishNotReadyAddresses"})->get<bool>();
+      pna != nullptr && pna->is_boolean() && pna->get<bool>();
   const Json* ports = base::Find(svc, {"spec", "ports"});
   bool no_ports = ports == nullptr || !ports->is_array() || ports->empty();
   bool headless = base::GetString(svc, {"spec", "clusterIP"}) == "None";
+  // Each service port's endpoint port but its number, resolved once.
+  std::vector<EndpointPort> templates;
+  for (size_t i = 0; !no_ports && i < ports->size(); ++i) {
+    Json p = EndpointPortFor((*ports)[i], 0);
+    std::optional<std::string> app;
+    if (p.contains("appProtocol")) app = p["appProtocol"].get<std::string>();
+    templates.push_back(EndpointPort{p["name"].get<std::string>(), 0,
+                                     p["protocol"].get<std::string>(), app});
+  }
   std::vector<EndpointSubset> subsets;
   for (const Json* pod : pods) {
     if (!ShouldPodBeInEndpoints(*pod, publish_not_ready)) continue;
@@ -260,14 +268,12 @@ std::vector<EndpointSubset> EndpointsController::DesiredSubsets(
       if (headless) add({});
       continue;
     }
-    for (const Json& sp : *ports) {
-      std::optional<int64_t> port = FindPort(*pod, sp);
+    for (size_t i = 0; i < templates.size(); ++i) {
+      std::optional<int64_t> port = FindPort(*pod, (*ports)[i]);
       if (!port) continue;
-      Json p = EndpointPortFor(sp, *port);
-      std::optional<std::string> app;
-      if (p.contains("appProtocol")) app = p["appProtocol"].get<std::string>();
-      add({EndpointPort{p["name"].get<std::string>(), *port,
-                        p["protocol"].get<std::string>(), app}});
+      EndpointPort p = templates[i];
+      p.port = *port;
+      add({std::move(p)});
     }
   }
   return RepackSubsets(subsets);

@@ -111,6 +111,19 @@ bool SelectorMatches(const Labels& selector, const Labels& labels) {
   return true;
 }
 
+bool PodMatches(const Labels& selector, const Json& pod) {
+  const Json* labels = base::Find(pod, {"metadata", "labels"});
+  if (labels == nullptr || !labels->is_object()) return selector.empty();
+  for (const auto& [k, v] : selector) {
+    auto it = labels->find(k);
+    if (it == labels->end() || !it->is_string() ||
+        it->get_ref<const std::string&>() != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void ServiceSelectorIndex::Upsert(const Json& service) {
   std::string ns = base::GetString(service, {"metadata", "namespace"});
   std::string name = base::GetString(service, {"metadata", "name"});

@@ -49,6 +49,8 @@ Labels StringMapAt(const base::Json& obj,
 std::optional<Labels> ServiceSelector(const base::Json& service);
 // Every selector pair is among `labels`.
 bool SelectorMatches(const Labels& selector, const Labels& labels);
+// The same against an object's metadata.labels, without copying them.
+bool PodMatches(const Labels& selector, const base::Json& pod);
 
 // The services of each namespace with their selectors, kept from service
 // events, so that mapping a pod to its services costs one namespace's

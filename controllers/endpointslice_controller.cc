@@ -258,7 +258,7 @@ Status EndpointSliceController::Reconcile(const std::string& key) {
   std::vector<ObjectPtr> all = pods_->List(ns);
   std::vector<const Json*> pods;
   for (const ObjectPtr& p : all) {
-    if (SelectorMatches(*selector, StringMapAt(*p, {"metadata", "labels"}))) {
+    if (PodMatches(*selector, *p)) {
       pods.push_back(p.get());
     }
   }

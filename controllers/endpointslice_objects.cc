@@ -17,12 +17,23 @@ std::string StrField(const Json& j, const char* field) {
   return base::GetString(j, {field});
 }
 
-Json TargetRefWithoutRV(const Json& ep) {
-  const Json* ref = base::Find(ep, {"targetRef"});
-  if (ref == nullptr || !ref->is_object()) return nullptr;
-  Json r = *ref;
-  r.erase("resourceVersion");
-  return r;
+// targetRef equal but for resourceVersion, without copying either.
+bool SameTargetRef(const Json& a, const Json& b) {
+  const Json* x = base::Find(a, {"targetRef"});
+  const Json* y = base::Find(b, {"targetRef"});
+  bool xo = x != nullptr && x->is_object();
+  bool yo = y != nullptr && y->is_object();
+  if (!xo || !yo) return xo == yo;
+  auto count = [](const Json& r) {
+    return r.size() - (r.contains("resourceVersion") ? 1 : 0);
+  };
+  if (count(*x) != count(*y)) return false;
+  for (auto it = x->begin(); it != x->end(); ++it) {
+    if (it.key() == "resourceVersion") continue;
+    auto other = y->find(it.key());
+    if (other == y->end() || *other != it.value()) return false;
+  }
+  return true;
 }
 
 // A field compared as a Go pointer: absence differs from any value.
@@ -69,7 +80,7 @@ bool EndpointsEqualBeyondHash(const Json& a, const Json& b) {
          SameOptional(a, b, {"conditions", "ready"}) &&
          SameOptional(a, b, {"conditions", "serving"}) &&
          SameOptional(a, b, {"conditions", "terminating"}) &&
-         TargetRefWithoutRV(a) == TargetRefWithoutRV(b);
+         SameTargetRef(a, b);
 }
 
 std::string PortKey(const Json* ports) {

@@ -128,6 +128,16 @@ void PlanPortMapping(const Json& svc, const std::vector<const Json*>& existing,
   }
 }
 
+bool HasNamedTargetPort(const Json& svc) {
+  const Json* ports = base::Find(svc, {"spec", "ports"});
+  if (ports == nullptr || !ports->is_array()) return false;
+  for (const Json& p : *ports) {
+    const Json* t = base::Find(p, {"targetPort"});
+    if (t != nullptr && t->is_string()) return true;
+  }
+  return false;
+}
+
 void SetTriggerTime(Json& slice, std::optional<base::Time> t) {
   Json& meta = slice["metadata"];
   if (t) {
@@ -182,12 +192,19 @@ void EndpointSliceReconciler::PlanAddressType(
   std::map<std::string, Json> ports_of;
   std::string ns = base::GetString(svc, {"metadata", "namespace"});
   std::string svc_name = base::GetString(svc, {"metadata", "name"});
+  // Without named targetPorts every pod gets the same ports: resolve once.
+  bool named = HasNamedTargetPort(svc);
+  Json shared_ports;
+  std::string shared_key;
   for (const Json* pod : pods) {
     if (!ShouldPodBeInEndpoints(*pod, true)) continue;
-    Json ports = EndpointPorts(svc, *pod);
-    std::string key = PortKey(&ports);
+    if (shared_ports.is_null() || named) {
+      shared_ports = EndpointPorts(svc, *pod);
+      shared_key = PortKey(&shared_ports);
+    }
+    const std::string& key = shared_key;
     desired[key];  // a port mapping exists even if its endpoints are empty
-    ports_of.try_emplace(key, ports);
+    ports_of.try_emplace(key, shared_ports);
     std::string node_name = base::GetString(*pod, {"spec", "nodeName"});
     const Json* node = nodes(node_name);
     if (node == nullptr && !PublishNotReady(svc)) {
