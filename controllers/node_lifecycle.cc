@@ -50,6 +50,9 @@ NodeLifecycleController::NodeLifecycleController(
       [this, alive](const ObjectPtr& p) {
         if (!alive.expired()) OnPodChanged(p, true);
       }});
+  if (options_.run_taint_eviction) {
+    taint_eviction_ = std::make_unique<TaintEvictionController>(ctx);
+  }
   ArmMonitor();
 }
 

@@ -14,7 +14,8 @@
 //    or slow them; when every node is down nothing is tainted) and removed
 //    as soon as the node is Ready again.
 // Evicting pods from NoExecute-tainted nodes is TaintEvictionController's
-// job (node_lifecycle_eviction.h).
+// job (node_lifecycle_eviction.h); this controller runs one unless
+// options.run_taint_eviction is false.
 //
 // Thread-safety: loop thread only.
 #ifndef KSIM_CONTROLLERS_NODE_LIFECYCLE_H_
@@ -30,6 +31,7 @@
 #include "base/work_queue.h"
 #include "client/cluster_context.h"
 #include "client/event_recorder.h"
+#include "controllers/node_lifecycle_eviction.h"
 #include "controllers/node_lifecycle_util.h"
 
 namespace ksim::controllers {
@@ -44,6 +46,9 @@ struct NodeLifecycleOptions {
   double unhealthy_zone_threshold = 0.55;
   // How often the NoExecute taint queues are tried (nodeEvictionPeriod).
   base::Duration node_eviction_period = std::chrono::milliseconds(100);
+  // Also run the taint-eviction-controller (kube-controller-manager runs
+  // both by default), so wiring this one controller evicts pods too.
+  bool run_taint_eviction = true;
 };
 
 class NodeLifecycleController {
@@ -64,6 +69,8 @@ class NodeLifecycleController {
   base::Status Reconcile(const std::string& node);
   // doNoExecuteTaintingPass: tries the per-zone taint queues.
   void NoExecuteTaintingPass();
+  // The taint eviction controller it runs, or nullptr.
+  TaintEvictionController* taint_eviction() { return taint_eviction_.get(); }
 
  private:
   enum class ZoneState {
@@ -120,6 +127,7 @@ class NodeLifecycleController {
   base::EventLoop::TimerId no_execute_timer_ = 0;
   std::shared_ptr<bool> alive_;
   base::WorkQueue queue_;
+  std::unique_ptr<TaintEvictionController> taint_eviction_;
 };
 
 }  // namespace ksim::controllers

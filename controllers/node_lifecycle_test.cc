@@ -88,7 +88,7 @@ struct Env {
         std::make_unique<client::InformerFactory>(fake.get(), loop.get());
     ctx = {loop.get(), &clock, &rng, fake.get(), informers.get()};
     lifecycle = std::make_unique<NodeLifecycleController>(ctx);
-    eviction = std::make_unique<TaintEvictionController>(ctx);
+    eviction = lifecycle->taint_eviction();
     REQUIRE(informers->StartAll().ok());
     // Two healthy nodes keep the zone out of full disruption.
     for (const char* n : {"n1", "n2", "n3"}) {
@@ -145,7 +145,7 @@ struct Env {
   std::unique_ptr<client::InformerFactory> informers;
   client::ClusterContext ctx;
   std::unique_ptr<NodeLifecycleController> lifecycle;
-  std::unique_ptr<TaintEvictionController> eviction;
+  TaintEvictionController* eviction = nullptr;
 };
 
 TEST_CASE("node lifecycle: lease expiry turns the node Unknown and taints it",
