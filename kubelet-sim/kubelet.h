@@ -107,6 +107,7 @@ class Kubelet {
   void StartContainer(PodRt& p, ContainerRt& c);
   void FinishStart(PodRt& p, ContainerRt& c);
   void RunProcess(PodRt& p, ContainerRt& c);
+  void StartServer(PodRt& p, ContainerRt& c, const ImageProfile& profile);
   void StepShell(const std::string& uid, bool init, size_t index, uint64_t inc);
   void Exit(PodRt& p, ContainerRt& c, int code);
   void AfterExit(PodRt& p, ContainerRt& c);

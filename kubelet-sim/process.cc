@@ -71,22 +71,30 @@ std::map<std::string, std::string> EnvOf(const PodRt& p, const Json& spec) {
   return env;
 }
 
-}  // namespace
-
-void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
+// The process a container runs, and whether it is a command for the shell
+// interpreter rather than the image's server.
+std::vector<std::string> ProcessArgv(const ContainerRt& c, bool* shell) {
   std::vector<std::string> command = Strings(c.spec, "command");
   std::vector<std::string> args = Strings(c.spec, "args");
   std::vector<std::string> argv = command;
-  bool shell = c.profile->app == AppKind::kShell;
+  *shell = c.profile->app == AppKind::kShell;
   if (!command.empty()) {
     argv.insert(argv.end(), args.begin(), args.end());
-    shell = !IsServerBinary(argv[0]);
+    *shell = !IsServerBinary(argv[0]);
   } else if (!args.empty() && !c.profile->has_entrypoint) {
     argv = args;  // args replace the image's CMD
-    shell = !IsServerBinary(argv[0]);
-  } else if (shell) {
+    *shell = !IsServerBinary(argv[0]);
+  } else if (*shell) {
     argv = {"sh"};  // the image's CMD: a shell that reads EOF and exits 0
   }
+  return argv;
+}
+
+}  // namespace
+
+void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
+  bool shell = false;
+  std::vector<std::string> argv = ProcessArgv(c, &shell);
   const ImageProfile* profile = c.profile;
   static const ImageProfile kPython = [] {
     ImageProfile py;
@@ -101,7 +109,6 @@ void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
     c.ports.push_back(*port);
   }
   c.argv = argv;
-  base::Time now = ctx_.clock->Now();
   std::string uid = p.uid;
   bool init = c.init;
   size_t index = c.index;
@@ -119,8 +126,18 @@ void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
     StepShell(uid, init, index, inc);
     return;
   }
-  if (profile->app == AppKind::kPause) return;
-  for (int port : profile->listen_ports) c.ports.push_back(port);
+  StartServer(p, c, *profile);
+}
+
+void Kubelet::StartServer(PodRt& p, ContainerRt& c,
+                          const ImageProfile& profile) {
+  base::Time now = ctx_.clock->Now();
+  std::string uid = p.uid;
+  bool init = c.init;
+  size_t index = c.index;
+  uint64_t inc = c.inc;
+  if (profile.app == AppKind::kPause) return;
+  for (int port : profile.listen_ports) c.ports.push_back(port);
   if (auto it = c.spec.find("ports"); it != c.spec.end() && it->is_array()) {
     for (const auto& port : *it) {
       if (port.value("protocol", "TCP") == "TCP") {
@@ -131,9 +148,9 @@ void Kubelet::RunProcess(PodRt& p, ContainerRt& c) {
   std::sort(c.ports.begin(), c.ports.end());
   c.ports.erase(std::unique(c.ports.begin(), c.ports.end()), c.ports.end());
   base::Duration startup =
-      config_.delays.instant_apps ? base::Duration(0) : profile->startup_time;
+      config_.delays.instant_apps ? base::Duration(0) : profile.startup_time;
   StartupInfo info{p.name, p.ip, c.ports, now, startup};
-  for (auto& line : StartupLog(*profile, info)) {
+  for (auto& line : StartupLog(profile, info)) {
     if (line.at.count() == 0) {
       Log(p, c, line.text, now);
       continue;
