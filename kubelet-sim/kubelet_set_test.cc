@@ -2,6 +2,7 @@
 #include "kubelet-sim/kubelet_set.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 #include "kubelet-sim/kubelet_test_util.h"
@@ -91,12 +92,15 @@ TEST_CASE("set: many nodes and pods at zero delay", "[kubelet]") {
   uint64_t seed = 11;
   INFO("seed " << seed);
   SetFixture f(seed);
-  const int kNodes = 500, kPods = 2000;
+  // KSIM_KUBELET_SCALE=N runs N nodes and 4N pods (measured: see README).
+  const char* scale = std::getenv("KSIM_KUBELET_SCALE");
+  const int kNodes = scale ? std::atoi(scale) : 500, kPods = 4 * kNodes;
   auto wall = std::chrono::steady_clock::now();
   for (int i = 0; i < kNodes; ++i) {
     NodeConfig n = TestNode("node-" + std::to_string(i));
-    n.pod_cidr = "10." + std::to_string(i / 250) + "." +
-                 std::to_string(i % 250) + ".0/24";
+    n.pod_cidr = std::to_string(10 + i / 62500) + "." +
+                 std::to_string(i / 250 % 250) + "." + std::to_string(i % 250) +
+                 ".0/24";
     n.delays = Delays::Zero();
     f.set->AddNode(n);
   }
