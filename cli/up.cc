@@ -15,6 +15,7 @@
 #include "apiserver/server.h"
 #include "cli/kubeconfig.h"
 #include "cli/up_options.h"
+#include "cluster/cluster.h"
 
 namespace ksim::cli {
 namespace {
@@ -94,7 +95,26 @@ int RunUp(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto server = apiserver::ApiServer::Start(o.server);
+  // The cluster (unless --api-only) owns the control plane the HTTP front
+  // serves; it is stopped after the front.
+  std::unique_ptr<cluster::Cluster> cluster;
+  base::StatusOr<std::unique_ptr<apiserver::ApiServer>> server =
+      base::Internal("not started");
+  if (o.api_only) {
+    server = apiserver::ApiServer::Start(o.server);
+  } else {
+    auto created = cluster::Cluster::Create(o.cluster);
+    base::Status started =
+        created.ok() ? (*created)->Start() : created.status();
+    if (!started.ok()) {
+      std::fprintf(stderr, "ksim up: cannot start the cluster: %s\n",
+                   started.message().c_str());
+      return 1;
+    }
+    cluster = std::move(created).value();
+    server = apiserver::ApiServer::Serve(o.server, cluster->control_plane(),
+                                         cluster->pod_logs());
+  }
   if (!server.ok()) {
     std::fprintf(stderr, "ksim up: cannot start the API server: %s\n",
                  server.status().message().c_str());
@@ -127,6 +147,7 @@ int RunUp(const std::vector<std::string>& args) {
   std::fprintf(stderr, "ksim: %s received, stopping\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
+  cluster.reset();
   return 0;
 }
 
