@@ -79,8 +79,7 @@ StatusOr<WriteResult> Registry::Bind(const Target& t, std::string_view body,
     return ToInvalidStatus("", "Binding", t.name,
                            {Required("target.name")});
   }
-  Target pod = t;
-  pod.subresource.clear();
+  Target pod = t;  // subresource "binding": see UpdateObject
   WriteOptions wo = o;
   auto result = UpdateObject(
       pod, wo,

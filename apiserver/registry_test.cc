@@ -265,5 +265,33 @@ TEST_CASE("watch from a revision sees only later changes", "[registry]") {
   REQUIRE(events[0].object.key == "/registry/configmaps/default/b");
 }
 
+TEST_CASE("binding assigns a pod's node once", "[registry]") {
+  Fixture f;
+  Json pod = {{"metadata", {{"name", "web"}}},
+              {"spec",
+               {{"containers", {{{"name", "web"}, {"image", "nginx"}}}}}}};
+  REQUIRE(f.Create("pods", "default", pod).ok());
+  const ResourceInfo* pods = f.R("pods");
+  Json binding = {{"apiVersion", "v1"},
+                  {"kind", "Binding"},
+                  {"metadata", {{"name", "web"}}},
+                  {"target", {{"apiVersion", "v1"}, {"kind", "Node"},
+                              {"name", "node-1"}}}};
+  auto bound = f.registry->Bind(Target{pods, "default", "web", "binding"},
+                                binding.dump(), {});
+  REQUIRE(bound.ok());
+  CHECK(bound->http_code == 201);
+  Json got = f.GetJson("pods", "default", "web");
+  CHECK(got["spec"]["nodeName"] == "node-1");
+
+  binding["target"]["name"] = "node-2";
+  auto again = f.registry->Bind(Target{pods, "default", "web", "binding"},
+                                binding.dump(), {});
+  REQUIRE(again.status().code() == Code::kConflict);
+  CHECK(again.status().message().find(
+            "pod web is already assigned to node \"node-1\"") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace ksim::apiserver

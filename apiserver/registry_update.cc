@@ -96,6 +96,9 @@ StatusOr<WriteResult> Registry::UpdateObject(
     if (t.subresource == "status") {
       strategy.PrepareForStatusUpdate(obj, old);
       errs = strategy.ValidateStatusUpdate(obj, old);
+    } else if (t.subresource == "binding") {
+      // kube's BindingREST assigns the node with a plain storage update:
+      // no strategy, no managedFields entry (Bind checked the pod).
     } else {
       strategy.Default(obj);
       if (r.resource == "services") {
@@ -116,7 +119,7 @@ StatusOr<WriteResult> Registry::UpdateObject(
       return result;
     }
     if (const Json* schema = schemas_.ByName(r.schema_name);
-        schema != nullptr && !o.apply) {
+        schema != nullptr && !o.apply && t.subresource != "binding") {
       UpdateManagedFields(schemas_, *schema, &old, obj,
                           {o.field_manager, "Update", r.GroupVersion(),
                            t.subresource, clock_->Now()});

@@ -158,7 +158,7 @@ TEST_CASE("in-process status update", "[client]") {
 // [!mayfail] until apiserver's Registry::Bind stops running the pod update
 // validation (it refuses the spec.nodeName it sets: "pod updates may not
 // change fields other than ..."); reported to the lead.
-TEST_CASE("in-process bind", "[client][!mayfail]") {
+TEST_CASE("in-process bind", "[client]") {
   TestCluster c;
   auto pod = c.Sync([&](WriteCallback d) {
     c.client->Create(kPods, "default", Pod("web-1"), d);
