@@ -15,7 +15,7 @@
 #include "client/fake_client.h"
 #include "client/informer.h"
 
-namespace ksim::controllers::testing {
+namespace ksim::controllers::endpoints_testing {
 
 using base::Json;
 using client::Action;
@@ -153,6 +153,6 @@ inline Json Node(const std::string& name, const std::string& zone = "") {
   return n;
 }
 
-}  // namespace ksim::controllers::testing
+}  // namespace ksim::controllers::endpoints_testing
 
 #endif  // KSIM_CONTROLLERS_ENDPOINTS_TEST_UTIL_H_

@@ -9,7 +9,7 @@
 namespace ksim::controllers {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace endpoints_testing;  // NOLINT
 
 Json WebService() {
   return Service("web", {{"app", "web"}},
