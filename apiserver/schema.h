@@ -68,9 +68,9 @@ class SchemaRegistry {
   // extensions of the node as written, else of Resolve(node).
   struct NodeFacts {
     const Json* resolved = nullptr;
-    std::string_view ref;             // RefName(node)
-    std::string_view type;            // "type" of resolved ("" if none)
-    std::string_view format;          // "format" of resolved
+    std::string_view ref;              // RefName(node)
+    std::string_view type;             // "type" of resolved ("" if none)
+    std::string_view format;           // "format" of resolved
     const Json* properties = nullptr;  // when an object
     const Json* additional = nullptr;  // additionalProperties, an object
     bool additional_true = false;      // additionalProperties: true

@@ -96,9 +96,10 @@ Typer::Node Typer::Resolve(const FieldSchema& schema, const Json* v) const {
   } else if (type == "object" || has_props || has_add) {
     n.shape = Node::Shape::kMap;
     n.deduced = !has_props && !has_add;
-    n.atomic = (f != nullptr ? f->map_type
-                             : schema.StringExtensionView(
-                                   "x-kubernetes-map-type")) == "atomic";
+    n.atomic =
+        (f != nullptr
+             ? f->map_type
+             : schema.StringExtensionView("x-kubernetes-map-type")) == "atomic";
   } else if (type == "string" || type == "integer" || type == "number" ||
              type == "boolean") {
     n.shape = Node::Shape::kScalar;

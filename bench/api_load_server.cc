@@ -58,10 +58,17 @@ void PrintLogTail(const std::string& log) {
   }
   std::string p = std::to_string(port), data = dir + "/data",
               kubeconfig = dir + "/kubeconfig";
-  const char* argv[] = {binary.c_str(),     "up",         "--port",
-                        p.c_str(),          "--address",  "127.0.0.1",
-                        "--data",           data.c_str(), "--kubeconfig",
-                        kubeconfig.c_str(), cluster ? nullptr : "--api-only",
+  const char* argv[] = {binary.c_str(),
+                        "up",
+                        "--port",
+                        p.c_str(),
+                        "--address",
+                        "127.0.0.1",
+                        "--data",
+                        data.c_str(),
+                        "--kubeconfig",
+                        kubeconfig.c_str(),
+                        cluster ? nullptr : "--api-only",
                         nullptr};
   ::execv(binary.c_str(), const_cast<char* const*>(argv));
   std::fprintf(stderr, "exec %s: %s\n", binary.c_str(), std::strerror(errno));

@@ -81,14 +81,14 @@ int Run(int64_t creates, const std::string& data) {
     stored = r->body.size();
   }
   double cpu = CpuSeconds() - cpu0;
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   std::printf(
       "creates %lld  store %s  wall %.2f s  %.0f creates/s  cpu %.2f s  "
       "%.1f us/create  response %zu bytes\n",
-      static_cast<long long>(creates), data.empty() ? "memory" : "file",
-      secs, creates / secs, cpu, cpu * 1e6 / creates, stored);
+      static_cast<long long>(creates), data.empty() ? "memory" : "file", secs,
+      creates / secs, cpu, cpu * 1e6 / creates, stored);
   return 0;
 }
 
