@@ -13,12 +13,14 @@
 // - Annotations deployment.kubernetes.io/revision (+ revision-history),
 //   desired-replicas and max-replicas; old ReplicaSets beyond
 //   revisionHistoryLimit are deleted once scaled to 0.
-// - `kubectl rollout undo` (a client-side template patch since kubectl
-//   1.x for apps/v1) brings an old template back: the old ReplicaSet is
-//   found again and gets the next revision. `rollout restart` changes a
-//   template annotation, so a new ReplicaSet. spec.paused stops rollouts
-//   (scaling still works) with Progressing reason DeploymentPaused, then
-//   DeploymentResumed.
+// - `kubectl rollout undo` patches an old ReplicaSet's template back into
+//   the Deployment (client-side: apps/v1 has no rollback subresource); the
+//   old ReplicaSet is found again and gets the next revision (its earlier
+//   ones go to revision-history). The deprecated
+//   deprecated.deployment.rollback.to annotation is not acted on. `rollout
+//   restart` changes a template annotation, so a new ReplicaSet. spec.paused
+//   stops rollouts (scaling still works) with Progressing reason
+//   DeploymentPaused, then DeploymentResumed.
 // - status: replicas, updatedReplicas, readyReplicas, availableReplicas,
 //   unavailableReplicas, observedGeneration, collisionCount and the
 //   Available / Progressing / ReplicaFailure conditions with kube's reasons

@@ -2,6 +2,7 @@
 // run on informers over a real API server; the test plays the
 // kubelet by marking pods Ready one at a time.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "apiserver/object_codec.h"
 #include "apiserver/registry.h"
@@ -191,6 +192,36 @@ TEST_CASE("rolling update respects maxSurge and maxUnavailable at every step",
   CHECK(std::find(events.begin(), events.end(),
                   "ScalingReplicaSet: Scaled down replica set " + first_rs +
                       " from 4 to 3") != events.end());
+}
+
+TEST_CASE("rollout restart makes a new ReplicaSet and revision",
+          "[deployment]") {
+  Cluster c;
+  c.client->Create(kDeployments, "default", NewDeployment(2, "nginx:1"));
+  for (int i = 0; i < 30 && !RolledOut(c, 2); ++i) {
+    c.Step();
+    c.MarkReady(100);
+  }
+  REQUIRE(RolledOut(c, 2));
+  // What `kubectl rollout restart` patches.
+  Json d = c.Deployment();
+  d["spec"]["template"]["metadata"]["annotations"]
+   ["kubectl.kubernetes.io/restartedAt"] = "2023-11-14T22:20:00Z";
+  c.client->Update(kDeployments, d);
+  c.Step();
+  for (int i = 0; i < 30 && !RolledOut(c, 2); ++i) {
+    c.MarkReady(1);
+    c.Step();
+  }
+  REQUIRE(RolledOut(c, 2));
+  auto rss = c.List(kReplicaSets);
+  REQUIRE(rss.size() == 2);
+  std::set<std::string> revisions;
+  for (const Json& rs : rss) {
+    revisions.insert(rs["metadata"]["annotations"][kRevisionAnnotation]);
+  }
+  CHECK(revisions == std::set<std::string>{"1", "2"});
+  CHECK(c.Deployment()["metadata"]["annotations"][kRevisionAnnotation] == "2");
 }
 
 TEST_CASE("rollout without progress hits progressDeadlineSeconds",
