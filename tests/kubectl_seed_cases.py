@@ -62,7 +62,18 @@ def describe_fields(text):
 
 
 class SeedTutorialTest(KubectlCase):
-    """The seed's commands in the default namespace, with its strings."""
+    """The seed's commands in the default namespace, with its strings, on a
+    whole simulated cluster (controllers, scheduler, kubelets)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = harness.Cluster(kube_version=kubectl_support.VERSION,
+                                      name="seed")
+        cls.cluster.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.close()
 
     def test_seed_commands(self):
         d, _ = self.write("webapp-deployment.yaml", WEBAPP_DEPLOYMENT)
@@ -70,7 +81,7 @@ class SeedTutorialTest(KubectlCase):
 
         r = self.ok("create", "-f", "webapp-deployment.yaml", cwd=d)
         self.expect_out(r, "deployment.apps/webapp created\n")
-        self.ok("get", "pods", "-l", "app=webapp", "-o", "wide")
+        pods = self.check_webapp_pods()
 
         r = self.ok("expose", "deployment", "webapp")
         self.expect_out(r, "service/webapp exposed\n")
@@ -96,8 +107,22 @@ class SeedTutorialTest(KubectlCase):
                             'creating "webapp-service.yaml": services '
                             '"webapp" already exists\n', "err")
 
-        self.check_describe_svc(ip)
-        self.ok("get", "endpoints")
+        endpoints = ",".join(sorted(p["IP"] + ":8080" for p in pods))
+        self.check_describe_svc(ip, endpoints)
+        self.check_endpoints(endpoints)
+
+        # A deleted pod is replaced; the endpoints follow the new pod.
+        victim = pods[0]["NAME"]
+        self.ok("delete", "pod", victim)
+        pods = self.check_webapp_pods(gone=victim)
+        endpoints = ",".join(sorted(p["IP"] + ":8080" for p in pods))
+        self.check_endpoints(endpoints)
+
+        r = self.ok("scale", "deployment", "webapp", "--replicas=3")
+        self.expect_out(r, "deployment.apps/webapp scaled\n")
+        r = self.ok("rollout", "status", "deployment/webapp", "--timeout=60s")
+        self.expect_line(r, 'deployment "webapp" successfully rolled out')
+        self.check_webapp_pods(count=3)
 
         r = self.ok("delete", "-f", "webapp-service.yaml",
                     "-f", "webapp-deployment.yaml", cwd=d)
@@ -116,7 +141,67 @@ class SeedTutorialTest(KubectlCase):
                       r.describe())
         return str(ip)
 
-    def check_describe_svc(self, ip):
+    def wait_for(self, what, fn, timeout=60.0):
+        """Polls fn() (which returns a value or None) until it returns
+        something, as a learner re-runs kubectl get."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = fn()
+            if got is not None:
+                return got
+            if time.monotonic() > deadline:
+                self.fail("timed out waiting for " + what + self.server_log())
+            time.sleep(0.25)
+
+    def check_webapp_pods(self, count=2, gone=None):
+        """Waits for `count` Running webapp pods, as the seed shows them:
+        webapp-<hash>-<5 chars>, 1/1 Running, an IP in 10.244.0.0/16 on a
+        worker node; returns their rows."""
+        last = {}
+
+        def running():
+            r = self.ok("get", "pods", "-l", "app=webapp", "-o", "wide")
+            last["r"] = r
+            rows = self.table(r)
+            if gone and any(row["NAME"] == gone for row in rows):
+                return None
+            if len(rows) != count or any(
+                    row["READY"] != "1/1" or row["STATUS"] != "Running"
+                    for row in rows):
+                return None
+            return rows
+
+        rows = self.wait_for("%d Running webapp pods" % count, running)
+        r = last["r"]
+        self.assertEqual(r.out.splitlines()[0].split(),
+                         ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP",
+                          "NODE", "NOMINATED", "NODE", "READINESS", "GATES"])
+        alphabet = "bcdfghjklmnpqrstvwxz2456789"
+        name_re = r"^webapp-[%s]{6,10}-[%s]{5}$" % (alphabet, alphabet)
+        nodes = set()
+        for row in rows:
+            self.assertRegex(row["NAME"], name_re, r.describe())
+            self.assertEqual(row["RESTARTS"], "0", r.describe())
+            self.assertIn(ipaddress.ip_address(row["IP"]),
+                          ipaddress.ip_network("10.244.0.0/16"), r.describe())
+            self.assertEqual(row["NOMINATED NODE"], "<none>", r.describe())
+            self.assertEqual(row["READINESS GATES"], "<none>", r.describe())
+            nodes.add(row["NODE"])
+        # Spread over both workers; never on the tainted control plane.
+        self.assertEqual(nodes, {"k8s-node-1", "k8s-node-2"}, r.describe())
+        return rows
+
+    def check_endpoints(self, endpoints):
+        def listed():
+            r = self.ok("get", "endpoints", "webapp")
+            row = self.row(r, "NAME", "webapp")
+            return r if row["ENDPOINTS"] == endpoints else None
+
+        r = self.wait_for("endpoints " + endpoints, listed, timeout=20)
+        self.assertEqual(r.out.splitlines()[0].split(),
+                         ["NAME", "ENDPOINTS", "AGE"])
+
+    def check_describe_svc(self, ip, endpoints):
         r = self.ok("describe", "svc", "webapp")
         f = describe_fields(r.out)
         want = {"Name": "webapp", "Namespace": "default", "Labels": "<none>",
@@ -132,7 +217,12 @@ class SeedTutorialTest(KubectlCase):
                 self.fail("describe svc: %s\nexpected: %r\nactual:   %r\n%s" %
                           (k, v, f.get(k), r.describe()))
         self.expect_match(r, r"^Port:\s+<unset>\s+8080/TCP$")
-        self.assertIn("Endpoints", f, r.describe())
+        if f.get("Endpoints") != endpoints:
+            # The endpoints controller may still be catching up.
+            self.check_endpoints(endpoints)
+            r = self.ok("describe", "svc", "webapp")
+            f = describe_fields(r.out)
+        self.assertEqual(f.get("Endpoints"), endpoints, r.describe())
 
     def test_kubernetes_service(self):
         r = self.ok("get", "svc", "kubernetes", "-n", "default")

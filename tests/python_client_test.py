@@ -53,7 +53,7 @@ class PythonClientTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.cluster = harness.Cluster(name="python")
+        cls.cluster = harness.Cluster(name="python", extra_args=["--api-only"])
         cls.cluster.start()
         cls.api = api_client(cls.cluster)
         cls.core = client.CoreV1Api(cls.api)
