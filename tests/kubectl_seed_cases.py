@@ -141,6 +141,59 @@ class SeedTutorialTest(KubectlCase):
                       r.describe())
         return str(ip)
 
+    def test_workload_commands(self):
+        """logs, describe events and every `kubectl rollout` verb on a
+        Deployment the controllers and kubelets run."""
+        ns = self.namespace("workloads")
+        r = self.ok("create", "deployment", "web", "--image=nginx:1.25",
+                    "-n", ns)
+        self.expect_out(r, "deployment.apps/web created\n")
+        self.wait_rollout(ns)
+
+        r = self.ok("logs", "deployment/web", "-n", ns)
+        self.expect_in(r, "/docker-entrypoint.sh")
+        pod = self.table(self.ok("get", "pods", "-n", ns))[0]["NAME"]
+        r = self.ok("describe", "pod", pod, "-n", ns)
+        for reason in ("Scheduled", "Pulling", "Pulled", "Created",
+                       "Started"):
+            self.expect_match(r, r"^\s+Normal\s+%s\s" % reason)
+        self.expect_in(r, "Successfully assigned %s/%s to k8s-node-" %
+                       (ns, pod))
+
+        r = self.ok("set", "image", "deployment/web", "nginx=nginx:1.27",
+                    "-n", ns)
+        self.expect_out(r, "deployment.apps/web image updated\n")
+        self.wait_rollout(ns)
+        r = self.ok("rollout", "history", "deployment/web", "-n", ns)
+        self.expect_match(r, r"^1\s+<none>$")
+        self.expect_match(r, r"^2\s+<none>$")
+        r = self.ok("describe", "deployment", "web", "-n", ns)
+        self.expect_match(r, r"^\s+Normal\s+ScalingReplicaSet\s.*"
+                          r"Scaled up replica set web-\w+ from 0 to 1$")
+        self.expect_match(r, r"^Image:\s+nginx:1.27$|^\s+Image:\s+nginx:1.27$")
+
+        r = self.ok("rollout", "undo", "deployment/web", "-n", ns)
+        self.expect_out(r, "deployment.apps/web rolled back\n")
+        self.wait_rollout(ns)
+        image = self.ok("get", "deployment", "web", "-n", ns, "-o",
+                        "jsonpath={.spec.template.spec.containers[0].image}")
+        self.assertEqual(image.out, "nginx:1.25", image.describe())
+
+        r = self.ok("rollout", "pause", "deployment/web", "-n", ns)
+        self.expect_out(r, "deployment.apps/web paused\n")
+        r = self.ok("rollout", "resume", "deployment/web", "-n", ns)
+        self.expect_out(r, "deployment.apps/web resumed\n")
+        r = self.ok("rollout", "restart", "deployment/web", "-n", ns)
+        self.expect_out(r, "deployment.apps/web restarted\n")
+        self.wait_rollout(ns)
+        r = self.ok("rollout", "history", "deployment/web", "-n", ns)
+        self.expect_match(r, r"^4\s+<none>$")
+
+    def wait_rollout(self, ns):
+        r = self.ok("rollout", "status", "deployment/web", "-n", ns,
+                    "--timeout=60s")
+        self.expect_line(r, 'deployment "web" successfully rolled out')
+
     def wait_for(self, what, fn, timeout=60.0):
         """Polls fn() (which returns a value or None) until it returns
         something, as a learner re-runs kubectl get."""
