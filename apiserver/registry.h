@@ -15,7 +15,9 @@
 #define KSIM_APISERVER_REGISTRY_H_
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,7 +156,16 @@ class Registry {
 
   store::Store* store_;
   const base::Clock* clock_;
-  base::Rng* rng_;
+  // Independent random streams, all drawn from the seed at construction,
+  // so that what one kind of draw yields does not depend on how many draws
+  // of other kinds came before it (concurrent writers interleave them): the
+  // same seed and the same requests give the same ClusterIPs, and the same
+  // generated names for each generateName prefix.
+  base::Rng uid_rng_;
+  base::Rng ip_rng_;
+  uint64_t name_seed_;
+  std::mutex name_mu_;
+  std::map<std::string, std::unique_ptr<base::Rng>> name_rngs_;  // by prefix
   const SchemaRegistry& schemas_;
   ServiceAddressAllocator service_ips_;
   Hooks hooks_;
@@ -169,6 +180,8 @@ class Registry {
                               const WriteOptions& o,
                               std::vector<std::string>* warnings) const;
   Status CheckNamespaceForCreate(const Target& t) const;
+  // The random 5 characters generateName appends to `prefix`.
+  std::string GenerateNameSuffix(const std::string& prefix);
   StatusOr<store::Object> GetStored(const Target& t) const;
   StatusOr<WriteResult> CreateObject(const Target& t, Json obj,
                                      const WriteOptions& o,

@@ -7,6 +7,7 @@
 #include "apiserver/object_codec.h"
 #include "apiserver/registry.h"
 #include "apiserver/strategy.h"
+#include "base/encoding.h"
 
 namespace ksim::apiserver {
 namespace {
@@ -54,9 +55,23 @@ Registry::Registry(store::Store* store, const base::Clock* clock,
                    base::Rng* rng, ServiceRanges service_ranges)
     : store_(store),
       clock_(clock),
-      rng_(rng),
+      uid_rng_(rng->Next()),
+      ip_rng_(rng->Next()),
+      name_seed_(rng->Next()),
       schemas_(SchemaRegistry::Default()),
-      service_ips_(store, rng, std::move(service_ranges)) {}
+      service_ips_(store, &ip_rng_, std::move(service_ranges)) {}
+
+std::string Registry::GenerateNameSuffix(const std::string& prefix) {
+  std::lock_guard<std::mutex> l(name_mu_);
+  std::unique_ptr<base::Rng>& r = name_rngs_[prefix];
+  if (!r) {
+    // The prefix's SHA-256, mixed into the seed: one stream per prefix.
+    uint64_t h =
+        std::stoull(base::Sha256Hex(prefix).substr(0, 16), nullptr, 16);
+    r = std::make_unique<base::Rng>(name_seed_ ^ h);
+  }
+  return r->KubeString(5);
+}
 
 // kube-apiserver's transformDecodeError: what could not be decoded, and the
 // first 30 bytes of the body.
@@ -64,9 +79,13 @@ Status Unrecognized(const std::string& kind, std::string_view body,
                     const std::string& why) {
   std::string shown(body.substr(0, 30));
   if (body.size() > 30) shown += " ...";
-  return base::BadRequest("the object provided is unrecognized (must be of "
-                          "type " + kind + "): couldn't get version/kind; "
-                          "json parse error: " + why + " (" + shown + ")");
+  return base::BadRequest(
+      "the object provided is unrecognized (must be of "
+      "type " +
+      kind +
+      "): couldn't get version/kind; "
+      "json parse error: " +
+      why + " (" + shown + ")");
 }
 
 StatusOr<Json> Registry::DecodeBody(const Target& t, std::string_view body,
@@ -79,10 +98,9 @@ StatusOr<Json> Registry::DecodeBody(const Target& t, std::string_view body,
   return DecodeParsed(t, std::move(parsed).value(), body, o, warnings);
 }
 
-StatusOr<Json> Registry::DecodeParsed(const Target& t, Json obj,
-                                      std::string_view body,
-                                      const WriteOptions& o,
-                                      std::vector<std::string>* warnings) const {
+StatusOr<Json> Registry::DecodeParsed(
+    const Target& t, Json obj, std::string_view body, const WriteOptions& o,
+    std::vector<std::string>* warnings) const {
   auto [kind, gv] = ExpectedKind(t);
   auto unrecognized = [&, kind = kind](const std::string& why) {
     // Only error paths need the text: a patched object is serialised here.
@@ -90,11 +108,10 @@ StatusOr<Json> Registry::DecodeParsed(const Target& t, Json obj,
                         : Unrecognized(kind, body, why);
   };
   if (!obj.is_object()) {
-    return unrecognized(
-        "json: cannot unmarshal " + GoJsonTypeName(obj) +
-        " into Go value of type struct { APIVersion string "
-        "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
-        "\"json:\\\"kind,omitempty\\\"\" }");
+    return unrecognized("json: cannot unmarshal " + GoJsonTypeName(obj) +
+                        " into Go value of type struct { APIVersion string "
+                        "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+                        "\"json:\\\"kind,omitempty\\\"\" }");
   }
   // Missing apiVersion/kind default to the endpoint's, as the decoder does.
   if (!obj.contains("apiVersion") || obj["apiVersion"] == "") {
@@ -130,18 +147,16 @@ StatusOr<Json> Registry::DecodeParsed(const Target& t, Json obj,
       return (g.empty() ? std::string("core") : g.substr(0, g.find('.'))) +
              "." + k;
     };
-    return base::BadRequest(head + "converting (" +
-                            internal(known->group, got_kind) + ") to (" +
-                            internal(t.resource->group, kind) +
-                            "): unknown conversion");
+    return base::BadRequest(
+        head + "converting (" + internal(known->group, got_kind) + ") to (" +
+        internal(t.resource->group, kind) + "): unknown conversion");
   }
   const std::string prefix = kind + " in version \"" + VersionOf(gv) +
                              "\" cannot be handled as a " + kind + ": ";
-  const Json* schema = t.subresource == "scale"
-                           ? schemas_.ForKind("autoscaling", "v1", "Scale")
-                           : t.subresource == "binding"
-                                 ? schemas_.ForKind("", "v1", "Binding")
-                                 : schemas_.ByName(t.resource->schema_name);
+  const Json* schema =
+      t.subresource == "scale" ? schemas_.ForKind("autoscaling", "v1", "Scale")
+      : t.subresource == "binding" ? schemas_.ForKind("", "v1", "Binding")
+                                   : schemas_.ByName(t.resource->schema_name);
   if (schema == nullptr) return obj;
   if (Status s = schemas_.CheckTypes(*schema, obj); !s.ok()) {
     return base::BadRequest(prefix + s.message());
@@ -173,13 +188,13 @@ Status Registry::CheckNamespaceForCreate(const Target& t) const {
   if (!got.ok()) return NewNamespaceNotFound(t.ns);
   auto phase = got->attrs->fields.find("status.phase");
   if (phase != got->attrs->fields.end() && phase->second == "Terminating") {
-    Status forbidden = NewForbidden(
-        *t.resource, t.name,
-        "unable to create new content in namespace " + t.ns +
-            " because it is being terminated");
+    Status forbidden =
+        NewForbidden(*t.resource, t.name,
+                     "unable to create new content in namespace " + t.ns +
+                         " because it is being terminated");
     base::Details d = *forbidden.details();
-    d.causes.push_back({"NamespaceTerminating", forbidden.message(),
-                        "metadata.namespace"});
+    d.causes.push_back(
+        {"NamespaceTerminating", forbidden.message(), "metadata.namespace"});
     return Status(base::Code::kForbidden, forbidden.message(), d);
   }
   return Status::Ok();
@@ -215,23 +230,24 @@ StatusOr<WriteResult> Registry::CreateObject(const Target& t, Json obj,
   std::string generate = meta.value("generateName", "");
   if (name.empty() && !generate.empty()) {
     // names.SimpleNameGenerator: at most 58 characters of the base.
-    name = generate.substr(0, std::min<size_t>(generate.size(), 58)) +
-           rng_->KubeString(5);
+    std::string base =
+        generate.substr(0, std::min<size_t>(generate.size(), 58));
+    name = base + GenerateNameSuffix(base);
     meta["name"] = name;
   }
   Target named = t;
   named.name = name;
   if (name.empty()) {
-    return ToInvalidStatus(r.group, r.kind, "",
-                           {Required("metadata.name",
-                                     "name or generateName is required")});
+    return ToInvalidStatus(
+        r.group, r.kind, "",
+        {Required("metadata.name", "name or generateName is required")});
   }
   KSIM_RETURN_IF_ERROR(CheckNamespaceForCreate(named));
   meta.erase("deletionTimestamp");
   meta.erase("deletionGracePeriodSeconds");
   meta.erase("resourceVersion");
   meta.erase("selfLink");
-  meta["uid"] = rng_->Uuid();
+  meta["uid"] = uid_rng_.Uuid();
   meta["creationTimestamp"] = base::FormatRfc3339(clock_->Now());
   if (meta.contains("generation")) meta.erase("generation");
   const Strategy& strategy = StrategyFor(r);
@@ -240,9 +256,9 @@ StatusOr<WriteResult> Registry::CreateObject(const Target& t, Json obj,
   // (ClusterIPs, status), which no manager owns, as in kube-apiserver.
   const Json* schema = schemas_.ByName(r.schema_name);
   if (schema != nullptr && !o.apply) {
-    UpdateManagedFields(schemas_, *schema, nullptr, obj,
-                        {o.field_manager, "Update", r.GroupVersion(), "",
-                         clock_->Now()});
+    UpdateManagedFields(
+        schemas_, *schema, nullptr, obj,
+        {o.field_manager, "Update", r.GroupVersion(), "", clock_->Now()});
   }
   if (r.resource == "services") {
     KSIM_RETURN_IF_ERROR(service_ips_.Allocate(nullptr, obj));

@@ -293,5 +293,35 @@ TEST_CASE("binding assigns a pod's node once", "[registry]") {
         std::string::npos);
 }
 
+TEST_CASE("generated names and ClusterIPs do not depend on other draws",
+          "[registry]") {
+  // Same seed; the writes of other kinds come in another order.
+  Fixture a, b;
+  auto name = [](Fixture& f, const std::string& prefix) {
+    auto r = f.Create("configmaps", "default",
+                      {{"metadata", {{"generateName", prefix}}}});
+    REQUIRE(r.ok());
+    return Json::parse(r->body)["metadata"]["name"].get<std::string>();
+  };
+  auto cluster_ip = [](Fixture& f, const std::string& svc) {
+    Json s = {{"metadata", {{"name", svc}}},
+              {"spec", {{"ports", {{{"port", 80}}}}}}};
+    auto r = f.Create("services", "default", s);
+    REQUIRE(r.ok());
+    return Json::parse(r->body)["spec"]["clusterIP"].get<std::string>();
+  };
+  std::string a1 = name(a, "web-");
+  std::string a2 = name(a, "db-");
+  std::string a_ip = cluster_ip(a, "s");
+  std::string b_ip = cluster_ip(b, "s");
+  name(b, "other-");
+  std::string b2 = name(b, "db-");
+  std::string b1 = name(b, "web-");
+  CHECK(a1 == b1);
+  CHECK(a2 == b2);
+  CHECK(a_ip == b_ip);
+  CHECK(name(a, "web-") != a1);  // the next draw of a prefix differs
+}
+
 }  // namespace
 }  // namespace ksim::apiserver
