@@ -399,7 +399,9 @@ Result RunHttp(const Flags& f) {
 
 void Print(const Flags& f, const std::string& mode, const Result& r,
            const std::string& load_before) {
-  double rate = r.wall_s > 0 ? f.replicas / r.wall_s : 0;
+  // An incomplete run reports the pods that did get Ready per second.
+  double rate =
+      r.wall_s > 0 ? (r.complete ? f.replicas : r.ready) / r.wall_s : 0;
   std::printf("%s: %s %d pods on %d nodes: %.2f s wall", mode.c_str(),
               r.complete ? "complete" : "INCOMPLETE", f.replicas, f.nodes,
               r.wall_s);
