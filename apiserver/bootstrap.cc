@@ -1,16 +1,18 @@
 #include "apiserver/bootstrap.h"
 
 #include "apiserver/service_ips.h"
+#include "base/ipv4.h"
 
 namespace ksim::apiserver {
 
-base::Status BootstrapKubernetesService(Registry* registry) {
+base::Status BootstrapKubernetesService(Registry* registry,
+                                        const ServiceRanges& ranges) {
   const ResourceInfo* svc = FindResource("", "v1", "services");
   Target t{svc, "default", "kubernetes", ""};
   if (registry->Get(t).ok()) return base::Status::Ok();
-  ServiceRanges ranges;
-  uint32_t net = 0;
-  ParseIpv4(ranges.cidr.substr(0, ranges.cidr.find('/')), &net);
+  auto cidr = base::ParseIpv4Cidr(ranges.cidr);
+  if (!cidr) return base::BadRequest("invalid service CIDR " + ranges.cidr);
+  uint32_t net = cidr->Network();
   base::Json obj = {
       {"apiVersion", "v1"},
       {"kind", "Service"},
@@ -19,7 +21,7 @@ base::Status BootstrapKubernetesService(Registry* registry) {
         {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
       {"spec",
        {{"type", "ClusterIP"},
-        {"clusterIP", FormatIpv4(net + 1)},
+        {"clusterIP", base::FormatIpv4(net + 1)},
         {"ports",
          {{{"name", "https"},
            {"port", 443},

@@ -9,7 +9,8 @@ namespace ksim::apiserver {
 
 // The `kubernetes` Service in `default` (first address of the service CIDR,
 // port 443 -> 6443), as kube-apiserver's bootstrap controller creates it.
-base::Status BootstrapKubernetesService(Registry* registry);
+base::Status BootstrapKubernetesService(Registry* registry,
+                                        const ServiceRanges& ranges);
 
 }  // namespace ksim::apiserver
 

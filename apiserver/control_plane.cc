@@ -90,7 +90,8 @@ base::Status ControlPlaneImpl::Init() {
   };
   registry_->SetHooks(std::move(hooks));
   KSIM_RETURN_IF_ERROR(lifecycle_->Bootstrap());
-  KSIM_RETURN_IF_ERROR(BootstrapKubernetesService(registry_.get()));
+  KSIM_RETURN_IF_ERROR(
+      BootstrapKubernetesService(registry_.get(), options_.service_ranges));
   if (options_.compaction_interval_seconds > 0) {
     ScheduleCompaction(store_->CurrentRevision());
   }

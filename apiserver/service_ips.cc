@@ -5,6 +5,7 @@
 #include "apiserver/field_errors.h"
 #include "apiserver/object_codec.h"
 #include "apiserver/registry.h"
+#include "base/ipv4.h"
 
 namespace ksim::apiserver {
 namespace {
@@ -18,36 +19,23 @@ bool HasVirtualIp(const base::Json& svc) {
   return base::GetString(svc, {"spec", "type"}, "ClusterIP") != "ExternalName";
 }
 
+bool ParseIp(const std::string& s, uint32_t* out) {
+  auto ip = base::ParseIpv4(s);
+  if (ip) *out = *ip;
+  return ip.has_value();
+}
+
 }  // namespace
-
-bool ParseIpv4(const std::string& s, uint32_t* out) {
-  unsigned a, b, c, d;
-  char tail;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
-      a > 255 || b > 255 || c > 255 || d > 255) {
-    return false;
-  }
-  *out = (a << 24) | (b << 16) | (c << 8) | d;
-  return true;
-}
-
-std::string FormatIpv4(uint32_t ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) +
-         "." + std::to_string((ip >> 8) & 255) + "." +
-         std::to_string(ip & 255);
-}
 
 ServiceAddressAllocator::ServiceAddressAllocator(store::Store* store,
                                                  base::Rng* rng,
                                                  ServiceRanges ranges)
     : store_(store), rng_(rng), ranges_(std::move(ranges)) {
-  size_t slash = ranges_.cidr.find('/');
-  int bits = slash == std::string::npos
-                 ? 24
-                 : std::atoi(ranges_.cidr.c_str() + slash + 1);
-  ParseIpv4(ranges_.cidr.substr(0, slash), &base_);
+  // ksim up checks the CIDR; a bad one here leaves a /24 at 0.0.0.0.
+  auto cidr = base::ParseIpv4Cidr(ranges_.cidr);
+  int bits = cidr ? cidr->prefix : 24;
+  base_ = cidr ? cidr->Network() : 0;
   size_ = bits >= 32 ? 1 : (1u << (32 - bits));
-  base_ &= ~(size_ - 1);
 }
 
 void ServiceAddressAllocator::LoadLocked() {
@@ -62,7 +50,7 @@ void ServiceAddressAllocator::LoadLocked() {
     auto j = base::ParseJson(*item.value);
     if (!j.ok()) continue;
     uint32_t ip;
-    if (ParseIpv4(base::GetString(*j, {"spec", "clusterIP"}), &ip)) {
+    if (ParseIp(base::GetString(*j, {"spec", "clusterIP"}), &ip)) {
       ips_.insert(ip);
     }
     if (const base::Json* ports = base::Find(*j, {"spec", "ports"});
@@ -92,19 +80,23 @@ base::Status ServiceAddressAllocator::AllocateIpLocked(base::Json& svc) {
   uint32_t ip = 0;
   if (!requested.empty()) {
     std::string range = "The range of valid IPs is " + ranges_.cidr;
-    if (!ParseIpv4(requested, &ip)) {
-      return ToInvalidStatus("", "Service", base::GetString(svc, {"metadata", "name"}),
-          {Invalid("spec.clusterIPs[0]", requested,
-                   "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")});
+    if (!ParseIp(requested, &ip)) {
+      return ToInvalidStatus("", "Service",
+                             base::GetString(svc, {"metadata", "name"}),
+                             {Invalid("spec.clusterIPs[0]", requested,
+                                      "must be a valid IP address, (e.g. "
+                                      "10.9.8.7 or 2001:db8::ffff)")});
     }
     if (ip <= base_ || ip >= base_ + size_ - 1) {
-      return ToInvalidStatus("", "Service", base::GetString(svc, {"metadata", "name"}),
+      return ToInvalidStatus(
+          "", "Service", base::GetString(svc, {"metadata", "name"}),
           {Invalid("spec.clusterIPs[0]", requested,
                    "failed to allocate IP " + requested +
                        ": provided IP is not in the valid range. " + range)});
     }
     if (ips_.count(ip)) {
-      return ToInvalidStatus("", "Service", base::GetString(svc, {"metadata", "name"}),
+      return ToInvalidStatus(
+          "", "Service", base::GetString(svc, {"metadata", "name"}),
           {Invalid("spec.clusterIPs[0]", requested,
                    "failed to allocate IP " + requested +
                        ": provided IP is already allocated")});
@@ -123,13 +115,13 @@ base::Status ServiceAddressAllocator::AllocateIpLocked(base::Json& svc) {
     } while (ips_.count(ip));
   }
   ips_.insert(ip);
-  spec["clusterIP"] = FormatIpv4(ip);
-  spec["clusterIPs"] = {FormatIpv4(ip)};
+  spec["clusterIP"] = base::FormatIpv4(ip);
+  spec["clusterIPs"] = {base::FormatIpv4(ip)};
   return base::Status::Ok();
 }
 
-base::Status ServiceAddressAllocator::AllocatePortsLocked(
-    const base::Json* old, base::Json& svc) {
+base::Status ServiceAddressAllocator::AllocatePortsLocked(const base::Json* old,
+                                                          base::Json& svc) {
   base::Json& ports = svc["spec"]["ports"];
   if (!ports.is_array()) return base::Status::Ok();
   std::set<int> owned;  // ports the old object already holds
@@ -150,14 +142,17 @@ base::Status ServiceAddressAllocator::AllocatePortsLocked(
     if (np != 0) {
       if (owned.count(np)) continue;
       if (np < ranges_.node_port_min || np > ranges_.node_port_max) {
-        return ToInvalidStatus("", "Service", name,
-            {Invalid(field, np, "provided port is not in the valid range. "
+        return ToInvalidStatus(
+            "", "Service", name,
+            {Invalid(field, np,
+                     "provided port is not in the valid range. "
                      "The range of valid ports is " +
-                     std::to_string(ranges_.node_port_min) + "-" +
-                     std::to_string(ranges_.node_port_max))});
+                         std::to_string(ranges_.node_port_min) + "-" +
+                         std::to_string(ranges_.node_port_max))});
       }
       if (ports_.count(np)) {
-        return ToInvalidStatus("", "Service", name,
+        return ToInvalidStatus(
+            "", "Service", name,
             {Invalid(field, np, "provided port is already allocated")});
       }
     } else {
@@ -206,7 +201,7 @@ void ServiceAddressAllocator::Release(const base::Json& svc,
   }
   uint32_t ip;
   std::string cip = base::GetString(svc, {"spec", "clusterIP"});
-  if (cip != kept_ip && ParseIpv4(cip, &ip)) ips_.erase(ip);
+  if (cip != kept_ip && ParseIp(cip, &ip)) ips_.erase(ip);
   if (const base::Json* ports = base::Find(svc, {"spec", "ports"});
       ports && ports->is_array()) {
     for (const auto& p : *ports) {

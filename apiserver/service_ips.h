@@ -57,10 +57,6 @@ class ServiceAddressAllocator {
   std::set<int> ports_;
 };
 
-// "10.1.2.3" <-> host-order integer. nullopt-like: returns false on error.
-bool ParseIpv4(const std::string& s, uint32_t* out);
-std::string FormatIpv4(uint32_t ip);
-
 }  // namespace ksim::apiserver
 
 #endif  // KSIM_APISERVER_SERVICE_IPS_H_

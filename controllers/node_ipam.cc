@@ -2,44 +2,12 @@
 
 #include <cstdio>
 
+#include "base/ipv4.h"
+
 namespace ksim::controllers {
 namespace {
 
 using base::Json;
-
-std::optional<uint32_t> ParseIpv4(const std::string& s) {
-  unsigned a, b, c, d;
-  char tail;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
-      a > 255 || b > 255 || c > 255 || d > 255) {
-    return std::nullopt;
-  }
-  return (a << 24) | (b << 16) | (c << 8) | d;
-}
-
-// "10.244.1.0/24" -> (address, prefix).
-std::optional<std::pair<uint32_t, int>> ParseCidr(const std::string& s) {
-  size_t slash = s.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  auto ip = ParseIpv4(s.substr(0, slash));
-  int prefix = -1;
-  try {
-    size_t used = 0;
-    prefix = std::stoi(s.substr(slash + 1), &used);
-    if (used != s.size() - slash - 1) return std::nullopt;
-  } catch (...) {
-    return std::nullopt;
-  }
-  if (!ip || prefix < 0 || prefix > 32) return std::nullopt;
-  return std::make_pair(*ip, prefix);
-}
-
-std::string FormatIpv4(uint32_t ip) {
-  char buf[20];
-  std::snprintf(buf, sizeof(buf), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
-                (ip >> 8) & 255, ip & 255);
-  return buf;
-}
 
 std::vector<std::string> PodCidrs(const Json& node) {
   std::vector<std::string> out;
@@ -66,9 +34,10 @@ Json NodeRef(const Json& node) {
 }  // namespace
 
 base::StatusOr<CidrSet> CidrSet::Create(const std::string& cidr, int mask) {
-  auto parsed = ParseCidr(cidr);
+  auto parsed = base::ParseIpv4Cidr(cidr);
   if (!parsed) return base::BadRequest("invalid CIDR address: " + cidr);
-  auto [ip, prefix] = *parsed;
+  uint32_t ip = parsed->address;
+  int prefix = parsed->prefix;
   if (mask < prefix || mask > 32 || mask - prefix > 24) {
     return base::BadRequest("CIDRSet max mask size " + std::to_string(mask) +
                             " is invalid for the cluster CIDR " + cidr);
@@ -82,14 +51,14 @@ base::StatusOr<CidrSet> CidrSet::Create(const std::string& cidr, int mask) {
 
 std::string CidrSet::SubnetAt(uint64_t index) const {
   uint32_t ip = base_ + static_cast<uint32_t>(index << (32 - mask_));
-  return FormatIpv4(ip) + "/" + std::to_string(mask_);
+  return base::FormatIpv4(ip) + "/" + std::to_string(mask_);
 }
 
 int64_t CidrSet::IndexOf(const std::string& subnet) const {
-  auto parsed = ParseCidr(subnet);
-  if (!parsed || parsed->second != mask_) return -1;
-  if (parsed->first < base_) return -1;
-  uint64_t index = (uint64_t{parsed->first} - base_) >> (32 - mask_);
+  auto parsed = base::ParseIpv4Cidr(subnet);
+  if (!parsed || parsed->prefix != mask_) return -1;
+  if (parsed->address < base_) return -1;
+  uint64_t index = (uint64_t{parsed->address} - base_) >> (32 - mask_);
   if (index >= used_.size() || SubnetAt(index) != subnet) return -1;
   return static_cast<int64_t>(index);
 }

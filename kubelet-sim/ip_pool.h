@@ -38,9 +38,6 @@ class IpPool {
   std::map<uint32_t, std::string> used_;
 };
 
-std::optional<uint32_t> ParseIPv4(const std::string& s);
-std::string FormatIPv4(uint32_t ip);
-
 }  // namespace ksim::kubelet
 
 #endif  // KSIM_KUBELET_SIM_IP_POOL_H_
