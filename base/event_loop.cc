@@ -47,6 +47,19 @@ void EventLoopBase::Quit() {
   NotifyLocked();
 }
 
+void EventLoopBase::RunUntilIdle() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (quit_) return;
+      task = TakeRunnableLocked(clock().Now(), nullptr);
+    }
+    if (!task) return;
+    task();
+  }
+}
+
 std::function<void()> EventLoopBase::TakeRunnableLocked(
     Time now, std::optional<Time>* next_timer) {
   if (!posted_.empty()) {
@@ -81,19 +94,6 @@ class VirtualEventLoop : public EventLoopBase {
   void RunUntil(Time deadline) override {
     RunUntilCondition(nullptr, deadline);
     if (clock_->Now() < deadline) clock_->Set(deadline);
-  }
-
-  void RunUntilIdle() override {
-    while (true) {
-      std::function<void()> task;
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        if (quit_) return;
-        task = TakeRunnableLocked(clock_->Now(), nullptr);
-      }
-      if (!task) return;
-      task();
-    }
   }
 
   bool RunUntilCondition(const std::function<bool()>& done,

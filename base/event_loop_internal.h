@@ -23,6 +23,8 @@ class EventLoopBase : public EventLoop {
   bool Cancel(TimerId id) override;
   size_t PendingCount() const override;
   void Quit() override;
+  // Runs posted work and the timers due at clock().Now(), in both modes.
+  void RunUntilIdle() override;
 
  protected:
   // What to do next at time `now`: a posted task first, else the earliest

@@ -44,18 +44,6 @@ class RealEventLoop : public EventLoopBase {
 
   // Real time has no "later" to run to: these run what is due now.
   void RunUntil(Time) override { RunUntilIdle(); }
-  void RunUntilIdle() override {
-    while (true) {
-      std::function<void()> task;
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        if (quit_) return;
-        task = TakeRunnableLocked(clock_->Now(), nullptr);
-      }
-      if (!task) return;
-      task();
-    }
-  }
   bool RunUntilCondition(const std::function<bool()>& done, Time) override {
     RunUntilIdle();
     return done && done();
