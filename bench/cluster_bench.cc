@@ -249,6 +249,16 @@ Result RunVirtual(const Flags& f) {
   r.ready = ready.size();
   r.addresses = addrs.size();
   r.complete = !timed_out && r.ready == want && r.addresses == want;
+  if (!r.complete) {  // cross-check the informer's count with one list
+    auto all = cl->List(client::kPods, kNs, {});
+    size_t listed = 0, ready_listed = 0;
+    if (all.ok()) {
+      listed = all->items.size();
+      for (const auto& p : all->items) ready_listed += PodRunningReady(p);
+    }
+    r.note += "listed " + std::to_string(listed) + " pods, " +
+              std::to_string(ready_listed) + " Running and Ready";
+  }
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
   r.rss_mb = u.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
