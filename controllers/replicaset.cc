@@ -204,10 +204,18 @@ std::vector<ObjectPtr> ReplicaSetController::ClaimPods(const Json& rs) {
   for (ObjectPtr& p : pod_informer_->ByIndex(kPodsByController, kOrphan)) {
     if (NamespaceOf(*p) == ns) candidates.push_back(std::move(p));
   }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const ObjectPtr& a, const ObjectPtr& b) {
-              return client::KeyOf(*a) < client::KeyOf(*b);
-            });
+  // Key order, as the informer lists; each key is built once (building it
+  // in the comparator dominated large syncs).
+  std::vector<std::pair<std::string, ObjectPtr>> keyed;
+  keyed.reserve(candidates.size());
+  for (ObjectPtr& p : candidates) {
+    keyed.emplace_back(client::KeyOf(*p), std::move(p));
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    candidates[i] = std::move(keyed[i].second);
+  }
   std::vector<ObjectPtr> claimed;
   std::optional<bool> can_adopt;  // checked once, against the API
   Json ref = NewControllerRef(rs, "apps/v1", "ReplicaSet");
