@@ -22,33 +22,6 @@ void Strategy::PrepareForStatusUpdate(Json& obj, const Json& old) const {
   Default(obj);
 }
 
-// apiequality.Semantic.DeepEqual on JSON: empty lists, maps and nulls equal
-// missing fields (a nil and an empty slice compare equal there).
-static bool BlankValue(const Json& v) {
-  return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
-}
-
-bool SemanticEqual(const Json& a, const Json& b) {
-  if (BlankValue(a) && BlankValue(b)) return true;
-  if (a.is_object() && b.is_object()) {
-    for (const auto& [k, v] : a.items()) {
-      if (!SemanticEqual(v, b.contains(k) ? b[k] : Json())) return false;
-    }
-    for (const auto& [k, v] : b.items()) {
-      if (!a.contains(k) && !BlankValue(v)) return false;
-    }
-    return true;
-  }
-  if (a.is_array() && b.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SemanticEqual(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 std::string DerivedSuffix(std::string_view seed) {
   // FNV-1a, then base-27 digits of utilrand's alphabet.
   static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";

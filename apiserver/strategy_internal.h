@@ -91,9 +91,7 @@ void AdmitPod(Json& pod);
 // qos.ComputePodQOS: "Guaranteed", "Burstable" or "BestEffort".
 std::string ComputePodQOS(const Json& pod);
 
-// apiequality.Semantic.DeepEqual on JSON: empty lists and maps and nulls
-// equal missing fields, as nil and empty Go slices/maps compare equal there.
-bool SemanticEqual(const Json& a, const Json& b);
+using base::SemanticEqual;
 
 // A stable short hash of a string, for names kube would draw at random but
 // a strategy (which has no Rng) must derive: 5 characters of the utilrand
@@ -129,35 +127,35 @@ const Strategy& LeaseStrategyInstance();
 
 // The volume source fields of a 1.32 Volume (exactly one may be set).
 inline constexpr const char* kVolumeSources[] = {"hostPath",
-                                          "emptyDir",
-                                          "gcePersistentDisk",
-                                          "awsElasticBlockStore",
-                                          "gitRepo",
-                                          "secret",
-                                          "nfs",
-                                          "iscsi",
-                                          "glusterfs",
-                                          "persistentVolumeClaim",
-                                          "rbd",
-                                          "flexVolume",
-                                          "cinder",
-                                          "cephfs",
-                                          "flocker",
-                                          "downwardAPI",
-                                          "fc",
-                                          "azureFile",
-                                          "configMap",
-                                          "vsphereVolume",
-                                          "quobyte",
-                                          "azureDisk",
-                                          "photonPersistentDisk",
-                                          "projected",
-                                          "portworxVolume",
-                                          "scaleIO",
-                                          "storageos",
-                                          "csi",
-                                          "ephemeral",
-                                          "image"};
+                                                 "emptyDir",
+                                                 "gcePersistentDisk",
+                                                 "awsElasticBlockStore",
+                                                 "gitRepo",
+                                                 "secret",
+                                                 "nfs",
+                                                 "iscsi",
+                                                 "glusterfs",
+                                                 "persistentVolumeClaim",
+                                                 "rbd",
+                                                 "flexVolume",
+                                                 "cinder",
+                                                 "cephfs",
+                                                 "flocker",
+                                                 "downwardAPI",
+                                                 "fc",
+                                                 "azureFile",
+                                                 "configMap",
+                                                 "vsphereVolume",
+                                                 "quobyte",
+                                                 "azureDisk",
+                                                 "photonPersistentDisk",
+                                                 "projected",
+                                                 "portworxVolume",
+                                                 "scaleIO",
+                                                 "storageos",
+                                                 "csi",
+                                                 "ephemeral",
+                                                 "image"};
 
 }  // namespace ksim::apiserver
 

@@ -4,10 +4,9 @@
 #ifndef KSIM_BASE_JSON_H_
 #define KSIM_BASE_JSON_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 
@@ -27,6 +26,10 @@ std::string GetString(const Json& j,
                       std::string fallback = "");
 int64_t GetInt(const Json& j, std::initializer_list<std::string_view> path,
                int64_t fallback = 0);
+
+// apiequality.Semantic.DeepEqual on JSON: empty lists and maps and nulls
+// equal missing fields, as nil and empty Go slices/maps compare equal there.
+bool SemanticEqual(const Json& a, const Json& b);
 
 }  // namespace ksim::base
 

@@ -225,31 +225,6 @@ bool SetDeploymentRevision(Json& d, const std::string& revision) {
   return true;
 }
 
-static bool Blank(const Json& v) {
-  return v.is_null() || ((v.is_array() || v.is_object()) && v.empty());
-}
-
-bool SemanticEqual(const Json& a, const Json& b) {
-  if (Blank(a) && Blank(b)) return true;
-  if (a.is_object() && b.is_object()) {
-    for (const auto& [k, v] : a.items()) {
-      if (!SemanticEqual(v, b.contains(k) ? b[k] : Json())) return false;
-    }
-    for (const auto& [k, v] : b.items()) {
-      if (!a.contains(k) && !Blank(v)) return false;
-    }
-    return true;
-  }
-  if (a.is_array() && b.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SemanticEqual(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 bool EqualIgnoreHash(const Json& t1, const Json& t2) {
   Json a = t1, b = t2;
   for (Json* t : {&a, &b}) {
@@ -260,7 +235,7 @@ bool EqualIgnoreHash(const Json& t1, const Json& t2) {
                        : nullptr;
     if (labels && labels->is_object()) labels->erase(kPodTemplateHashLabel);
   }
-  return SemanticEqual(a, b);
+  return base::SemanticEqual(a, b);
 }
 
 bool CreatedBefore(const Json& a, const Json& b) {

@@ -81,7 +81,6 @@ bool SetDeploymentRevision(Json& d, const std::string& revision);
 // EqualIgnoreHash: templates semantically equal once pod-template-hash is
 // dropped from both label sets (nil and empty collections compare equal).
 bool EqualIgnoreHash(const Json& t1, const Json& t2);
-bool SemanticEqual(const Json& a, const Json& b);
 
 // ReplicaSetsByCreationTimestamp (ties by name).
 bool CreatedBefore(const Json& a, const Json& b);
