@@ -272,4 +272,27 @@ bool HasNamespaceTerminatingCause(const base::Status& st) {
   return false;
 }
 
+ObjectPtr ResolveControllerRef(const client::Informer& owners,
+                               const std::string& kind, const std::string& ns,
+                               const Json* ref) {
+  if (ref == nullptr || ref->value("kind", "") != kind) return nullptr;
+  ObjectPtr owner = owners.Get(ns, ref->value("name", ""));
+  if (owner == nullptr || UidOf(*owner) != ref->value("uid", "")) {
+    return nullptr;
+  }
+  return owner;
+}
+
+std::vector<ObjectPtr> OwnersSelecting(const client::Informer& owners,
+                                       const Json& obj) {
+  std::vector<ObjectPtr> out;
+  apiserver::StringMap labels = LabelsOf(obj);
+  if (labels.empty()) return out;
+  for (const ObjectPtr& owner : owners.List(NamespaceOf(obj))) {
+    apiserver::LabelSelector sel = SpecSelectorOf(*owner);
+    if (!sel.Empty() && sel.Matches(labels)) out.push_back(owner);
+  }
+  return out;
+}
+
 }  // namespace ksim::controllers

@@ -54,6 +54,18 @@ Json ReleasePatch(const Json& obj, const std::string& owner_uid);
 // metav1.LabelSelectorAsSelector of obj.spec.selector. An invalid selector
 // selects nothing (kube logs and skips the object).
 apiserver::LabelSelector SpecSelectorOf(const Json& obj);
+
+// The object of `kind` in `owners` that the controller ownerReference `ref`
+// names, or null when there is none or it was replaced (another uid): kube's
+// resolveControllerRef.
+ObjectPtr ResolveControllerRef(const client::Informer& owners,
+                               const std::string& kind, const std::string& ns,
+                               const Json* ref);
+// The objects in `owners`, in `obj`'s namespace, whose non-empty
+// spec.selector matches obj's labels (getPodReplicaSets,
+// getDeploymentsForReplicaSet).
+std::vector<ObjectPtr> OwnersSelecting(const client::Informer& owners,
+                                       const Json& obj);
 // True when `selector` is the empty metav1.LabelSelector{} (selects all).
 bool IsEmptySelectorObject(const Json* selector);
 

@@ -64,22 +64,12 @@ void DeploymentController::Enqueue(const Json& d) {
 
 ObjectPtr DeploymentController::ResolveControllerRef(const std::string& ns,
                                                      const Json* ref) const {
-  if (ref == nullptr || ref->value("kind", "") != "Deployment") return nullptr;
-  ObjectPtr d = d_informer_->Get(ns, ref->value("name", ""));
-  if (d == nullptr || UidOf(*d) != ref->value("uid", "")) return nullptr;
-  return d;
+  return controllers::ResolveControllerRef(*d_informer_, "Deployment", ns, ref);
 }
 
 std::vector<ObjectPtr> DeploymentController::DeploymentsMatching(
     const Json& rs) const {
-  std::vector<ObjectPtr> out;
-  apiserver::StringMap labels = LabelsOf(rs);
-  if (labels.empty()) return out;
-  for (const ObjectPtr& d : d_informer_->List(NamespaceOf(rs))) {
-    apiserver::LabelSelector sel = SpecSelectorOf(*d);
-    if (!sel.Empty() && sel.Matches(labels)) out.push_back(d);
-  }
-  return out;
+  return OwnersSelecting(*d_informer_, rs);
 }
 
 void DeploymentController::OnReplicaSetAdd(const ObjectPtr& rs) {

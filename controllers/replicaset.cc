@@ -83,23 +83,13 @@ void ReplicaSetController::Enqueue(const Json& rs) {
 }
 
 ObjectPtr ReplicaSetController::ResolveControllerRef(const Json& pod) const {
-  const Json* ref = ControllerOf(pod);
-  if (ref == nullptr || ref->value("kind", "") != "ReplicaSet") return nullptr;
-  ObjectPtr rs = rs_informer_->Get(NamespaceOf(pod), ref->value("name", ""));
-  if (rs == nullptr || UidOf(*rs) != ref->value("uid", "")) return nullptr;
-  return rs;
+  return controllers::ResolveControllerRef(*rs_informer_, "ReplicaSet",
+                                           NamespaceOf(pod), ControllerOf(pod));
 }
 
 std::vector<ObjectPtr> ReplicaSetController::ReplicaSetsMatching(
     const Json& pod) const {
-  std::vector<ObjectPtr> out;
-  apiserver::StringMap labels = LabelsOf(pod);
-  if (labels.empty()) return out;
-  for (const ObjectPtr& rs : rs_informer_->List(NamespaceOf(pod))) {
-    apiserver::LabelSelector sel = SpecSelectorOf(*rs);
-    if (!sel.Empty() && sel.Matches(labels)) out.push_back(rs);
-  }
-  return out;
+  return OwnersSelecting(*rs_informer_, pod);
 }
 
 void ReplicaSetController::OnPodAdd(const ObjectPtr& pod) {
