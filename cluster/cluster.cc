@@ -83,6 +83,7 @@ class ClusterImpl : public Cluster {
     return control_plane_.get();
   }
   apiserver::PodLogs* pod_logs() override { return kubelets_->logs(); }
+  apiserver::NetGateway* net_gateway() override { return nullptr; }
   client::Client* client() override { return ksim_client_; }
 
   base::Status SetNodeDown(const std::string& node, bool down) override {

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "apiserver/control_plane.h"
+#include "apiserver/net_gateway.h"
 #include "apiserver/pod_logs.h"
 #include "base/event_loop.h"
 #include "base/status.h"
@@ -61,6 +62,9 @@ class Cluster {
   virtual const base::Clock& clock() = 0;
   virtual apiserver::ControlPlane* control_plane() = 0;
   virtual apiserver::PodLogs* pod_logs() = 0;
+  // The simulated network (curl, proxy subresources, faults, metrics);
+  // null until the netsim is wired in. Safe from any thread.
+  virtual apiserver::NetGateway* net_gateway() = 0;
   // A client writing as "ksim" (scenarios, tests). Loop thread only.
   virtual client::Client* client() = 0;
   // Node failure and recovery (a kubelet that stops and resumes heartbeats
