@@ -12,6 +12,7 @@
 #include "apiserver/api_errors.h"
 #include "apiserver/control_plane.h"
 #include "apiserver/http_internal.h"
+#include "apiserver/http_net.h"
 #include "apiserver/http_pool.h"
 #include "apiserver/object_codec.h"
 #include "apiserver/server.h"
@@ -20,6 +21,8 @@ namespace ksim::apiserver {
 namespace {
 
 constexpr size_t kMaxRequestBodyBytes = 3 * 1024 * 1024;  // kube-apiserver's
+// Derives the proxy's endpoint-picking stream from the seed.
+constexpr uint64_t kProxyRngSalt = 0x70726f7879ull;  // "proxy"
 
 // Exposes the listening socket so the backlog can be raised (cpp-httplib
 // hard-codes 5).
@@ -32,8 +35,11 @@ thread_local std::chrono::steady_clock::time_point request_start;
 
 class ApiServerImpl : public ApiServer {
  public:
-  ApiServerImpl(const ServerOptions& o, ControlPlane* cp, PodLogs* logs)
-      : options_(o), cp_(cp), pod_logs_(logs) {}
+  ApiServerImpl(const ServerOptions& o, ControlPlane* cp, PodLogs* logs,
+                NetGateway* net)
+      : options_(o), cp_(cp), pod_logs_(logs), net_(o.seed ^ kProxyRngSalt) {
+    net_.gateway = net;
+  }
   ~ApiServerImpl() override { Stop(); }
 
   // Opens a control plane of its own (ApiServer::Start).
@@ -52,6 +58,7 @@ class ApiServerImpl : public ApiServer {
   PodLogs* pod_logs_;
   TunedServer http_;
   HttpContext ctx_;
+  NetFront net_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> ready_{false};
   std::thread listener_;
@@ -145,17 +152,20 @@ void ApiServerImpl::Route() {
     }
     WriteStatus(req, res, base::Internal("Internal error occurred: " + what));
   });
-  if (options_.verbosity >= 1) {
-    http_.set_logger(
-        [](const httplib::Request& req, const httplib::Response& res) {
+  // Called once each request is answered: counts it for /metrics, and logs
+  // it at -v 1.
+  http_.set_logger(
+      [this](const httplib::Request& req, const httplib::Response& res) {
+        net_.counters.Count(req, res.status);
+        if (options_.verbosity >= 1) {
           auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - request_start)
                         .count();
           std::string target = req.target.empty() ? req.path : req.target;
           std::fprintf(stderr, "%s %s %d %.3fms\n", req.method.c_str(),
                        target.c_str(), res.status, us / 1000.0);
-        });
-  }
+        }
+      });
   for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
     std::string method = m;
     auto h = [this, method](const httplib::Request& req,
@@ -174,6 +184,11 @@ void ApiServerImpl::Handle(const std::string& method,
                            const httplib::Request& req,
                            httplib::Response& res) {
   if (method == "GET" && HandleMeta(ctx_, req, res)) return;
+  if (method == "GET" && req.path == "/metrics") {
+    return ServeMetrics(net_, req, res);
+  }
+  if (HandleKsimApi(net_, req, res)) return;
+  if (HandleProxy(ctx_, net_, req, res)) return;
   if (req.path.rfind("/api/", 0) == 0 || req.path.rfind("/apis/", 0) == 0) {
     HandleResource(ctx_, method, req, res);
     return;
@@ -195,7 +210,8 @@ void ApiServerImpl::Stop() {
 
 base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(
     const ServerOptions& options) {
-  auto server = std::make_unique<ApiServerImpl>(options, nullptr, nullptr);
+  auto server =
+      std::make_unique<ApiServerImpl>(options, nullptr, nullptr, nullptr);
   KSIM_RETURN_IF_ERROR(server->OpenControlPlane());
   KSIM_RETURN_IF_ERROR(server->Init());
   return std::unique_ptr<ApiServer>(std::move(server));
@@ -203,9 +219,9 @@ base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(
 
 base::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Serve(
     const ServerOptions& options, ControlPlane* control_plane,
-    PodLogs* pod_logs) {
+    PodLogs* pod_logs, NetGateway* net) {
   auto server =
-      std::make_unique<ApiServerImpl>(options, control_plane, pod_logs);
+      std::make_unique<ApiServerImpl>(options, control_plane, pod_logs, net);
   KSIM_RETURN_IF_ERROR(server->Init());
   return std::unique_ptr<ApiServer>(std::move(server));
 }

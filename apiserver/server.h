@@ -15,6 +15,7 @@
 namespace ksim::apiserver {
 
 class ControlPlane;
+class NetGateway;
 class PodLogs;
 
 struct ServerOptions {
@@ -37,10 +38,14 @@ class ApiServer {
   // Serves an existing control plane (the cluster's); options.data_dir,
   // seed and compaction_interval_seconds are then the control plane's
   // business. pod_logs (may be null: no kubelet) answers pods/<name>/log.
-  // REQUIRES: control_plane and pod_logs outlive the server.
+  // net (may be null: no simulated network; then the proxy subresources
+  // and the ksim API answer 503 ServiceUnavailable) carries the services
+  // and pods proxy subresources, the ksim API under /ksim/v1 and the
+  // network's part of /metrics.
+  // REQUIRES: control_plane, pod_logs and net outlive the server.
   static base::StatusOr<std::unique_ptr<ApiServer>> Serve(
       const ServerOptions& options, ControlPlane* control_plane,
-      PodLogs* pod_logs);
+      PodLogs* pod_logs, NetGateway* net = nullptr);
   virtual int port() const = 0;
   // Stops accepting, ends watch streams, closes the store if it owns it.
   // Idempotent.

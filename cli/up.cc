@@ -113,7 +113,8 @@ int RunUp(const std::vector<std::string>& args) {
     }
     cluster = std::move(created).value();
     server = apiserver::ApiServer::Serve(o.server, cluster->control_plane(),
-                                         cluster->pod_logs());
+                                         cluster->pod_logs(),
+                                         cluster->net_gateway());
   }
   if (!server.ok()) {
     std::fprintf(stderr, "ksim up: cannot start the API server: %s\n",
