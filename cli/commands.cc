@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/scenario.h"
 #include "cli/up.h"
 
 namespace ksim::cli {
@@ -16,6 +17,7 @@ constexpr char kUsage[] =
     "\n"
     "Commands:\n"
     "  up      run the cluster in the foreground and write its kubeconfig\n"
+    "  scenario run a scenario in virtual time (ksim scenario run FILE)\n"
     "\n"
     "Run 'ksim <command> --help' for the flags of a command.\n";
 
@@ -33,6 +35,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "up") return RunUp(args);
+  if (command == "scenario") return RunScenario(args);
   std::fprintf(stderr,
                "ksim: unknown command \"%s\"\nRun 'ksim --help' for usage.\n",
                command.c_str());

@@ -1,0 +1,480 @@
+// Parsing of a scenario file: the top level, the cluster and the steps.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "scenario/parse_internal.h"
+
+namespace ksim::scenario {
+namespace {
+
+using base::Json;
+using base::Status;
+using base::StatusOr;
+using internal::ParseCheck;
+using internal::ParseRef;
+
+namespace fs = std::filesystem;
+
+constexpr const char* kActions[] = {
+    "apply", "delete",  "scale",    "patch",   "wait",    "assert", "fault",
+    "heal",  "nodeDown", "nodeUp",  "killPod", "traffic", "run"};
+
+StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::NotFound("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Parser {
+ public:
+  Parser(const std::string& file) : e_(file) {
+    dir_ = fs::path(file).parent_path().string();
+  }
+  StatusOr<Scenario> Parse(std::string_view yaml);
+
+ private:
+  Status ParseTop(const YAML::Node& root, Scenario* s);
+  Status CheckNames(const Scenario& s);
+  Status ParseStep(const YAML::Node& n, Step* step);
+  Status ParseAction(const std::string& key, const YAML::Node& v, Step* step);
+  Status ParseApply(const YAML::Node& v, Step* step);
+  Status CheckManifest(const YamlErrors& e, const YAML::Node& m);
+  Status AddManifests(const YAML::Node& m, int64_t repeat, Step* step);
+  Status ParseWrite(const std::string& key, const YAML::Node& v, Step* step);
+  Status ParseTraffic(const YAML::Node& v, TrafficSpec* t);
+
+  YamlErrors e_;
+  std::string dir_;
+};
+
+StatusOr<Scenario> Parser::Parse(std::string_view yaml) {
+  KSIM_ASSIGN_OR_RETURN(auto docs,
+                        LoadYamlDocuments(std::string(yaml), e_.file()));
+  if (docs.size() != 1 || !docs[0].IsMap()) {
+    return base::BadRequest(e_.file() +
+                            ": a scenario is one YAML document, a map");
+  }
+  Scenario s;
+  s.file = e_.file();
+  KSIM_RETURN_IF_ERROR(ParseTop(docs[0], &s));
+  return s;
+}
+
+Status Parser::ParseTop(const YAML::Node& root, Scenario* s) {
+  KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+      root,
+      {"name", "description", "seed", "cluster", "poll", "sample", "steps"},
+      "the scenario"));
+  if (root["name"]) {
+    KSIM_ASSIGN_OR_RETURN(s->name, e_.String(root["name"], "name"));
+  }
+  if (root["description"]) {
+    KSIM_ASSIGN_OR_RETURN(s->description,
+                          e_.String(root["description"], "description"));
+  }
+  if (root["seed"]) {
+    KSIM_ASSIGN_OR_RETURN(int64_t seed, e_.Int(root["seed"], "seed"));
+    s->seed = static_cast<uint64_t>(seed);
+  }
+  if (root["poll"]) {
+    KSIM_ASSIGN_OR_RETURN(s->poll, e_.Duration(root["poll"], "poll"));
+  }
+  if (root["sample"]) {
+    KSIM_ASSIGN_OR_RETURN(s->sample, e_.Duration(root["sample"], "sample"));
+    if (s->sample <= Duration::zero()) {
+      return e_.At(root["sample"], "sample must be positive");
+    }
+  }
+  if (const YAML::Node c = root["cluster"]) {
+    if (!c.IsMap()) return e_.At(c, "cluster must be a map");
+    auto config = cluster::ParseClusterConfig(YAML::Dump(c));
+    if (!config.ok()) return e_.At(c, config.status().message());
+    s->cluster = std::move(config).value();
+  }
+  const YAML::Node steps = root["steps"];
+  if (!steps || !steps.IsSequence() || steps.size() == 0) {
+    return e_.At(steps ? steps : root, "steps must be a non-empty list");
+  }
+  for (const auto& n : steps) {
+    Step step;
+    KSIM_RETURN_IF_ERROR(ParseStep(n, &step));
+    s->steps.push_back(std::move(step));
+  }
+  return CheckNames(*s);
+}
+
+// Step names are unique; heal names an earlier fault or nodeDown step;
+// traffic names are unique; elapsed checks name steps that exist.
+Status Parser::CheckNames(const Scenario& s) {
+  std::map<std::string, const Step*> steps;
+  std::set<std::string> traffic;
+  auto error = [&](const Step& st, const std::string& m) {
+    return base::BadRequest(e_.file() + ":" + std::to_string(st.line) +
+                            ": " + m);
+  };
+  for (const Step& st : s.steps) {
+    if (!st.name.empty() && !steps.emplace(st.name, &st).second) {
+      return error(st, "another step is named \"" + st.name + "\"");
+    }
+  }
+  std::set<std::string> seen;
+  for (const Step& st : s.steps) {
+    if (st.kind == Step::Kind::kHeal) {
+      auto it = steps.find(st.heal);
+      if (it == steps.end() || !seen.count(st.heal) ||
+          (it->second->kind != Step::Kind::kFault &&
+           it->second->kind != Step::Kind::kNodeDown)) {
+        return error(st, "heal names no earlier fault or nodeDown step \"" +
+                             st.heal + "\"");
+      }
+    }
+    if (st.kind == Step::Kind::kTraffic &&
+        !traffic.insert(st.traffic.name).second) {
+      return error(st, "another traffic is named \"" + st.traffic.name + "\"");
+    }
+    for (const Check& c : st.checks) {
+      if (c.kind != Check::Kind::kElapsed) continue;
+      for (const auto& n : {c.from_step, c.to_step}) {
+        if (!steps.count(n)) {
+          return base::BadRequest(e_.file() + ":" + std::to_string(c.line) +
+                                  ": elapsed names no step \"" + n + "\"");
+        }
+      }
+    }
+    if (st.kind == Step::Kind::kAssert) {
+      for (const Check& c : st.checks) {
+        if (c.kind == Check::Kind::kTraffic && !traffic.count(c.traffic)) {
+          return base::BadRequest(e_.file() + ":" + std::to_string(c.line) +
+                                  ": no earlier traffic is named \"" +
+                                  c.traffic + "\"");
+        }
+      }
+    }
+    if (!st.name.empty()) seen.insert(st.name);
+  }
+  return Status::Ok();
+}
+
+Status Parser::ParseStep(const YAML::Node& n, Step* step) {
+  if (!n.IsMap()) return e_.At(n, "a step must be a map");
+  step->line = LineOf(n);
+  std::string action;
+  for (const auto& kv : n) {
+    std::string key = kv.first.Scalar();
+    if (key == "name") {
+      KSIM_ASSIGN_OR_RETURN(step->name, e_.String(kv.second, "name"));
+    } else if (key == "at") {
+      KSIM_ASSIGN_OR_RETURN(Duration at, e_.Duration(kv.second, "at"));
+      step->at = at;
+    } else if (key == "after") {
+      KSIM_ASSIGN_OR_RETURN(step->after, e_.Duration(kv.second, "after"));
+    } else if (std::find(std::begin(kActions), std::end(kActions), key) !=
+               std::end(kActions)) {
+      if (!action.empty()) {
+        return e_.At(kv.first, "a step has one action; this one has " +
+                                   action + " and " + key);
+      }
+      action = key;
+      KSIM_RETURN_IF_ERROR(ParseAction(key, kv.second, step));
+    } else {
+      return e_.At(kv.first,
+                   "unknown field \"" + key +
+                       "\" in a step (actions: apply, delete, scale, patch, "
+                       "wait, assert, fault, heal, nodeDown, nodeUp, killPod, "
+                       "traffic, run)");
+    }
+  }
+  if (action.empty()) return e_.At(n, "the step has no action");
+  if (step->at && n["after"]) {
+    return e_.At(n["after"], "a step has either at or after, not both");
+  }
+  return Status::Ok();
+}
+
+Status Parser::ParseAction(const std::string& key, const YAML::Node& v,
+                           Step* step) {
+  if (key == "apply") {
+    step->kind = Step::Kind::kApply;
+    return ParseApply(v, step);
+  }
+  if (key == "delete" || key == "scale" || key == "patch" ||
+      key == "killPod") {
+    return ParseWrite(key, v, step);
+  }
+  if (key == "wait") {
+    step->kind = Step::Kind::kWait;
+    if (!v.IsMap()) return e_.At(v, "wait must be a map of checks");
+    for (const auto& kv : v) {
+      std::string k = kv.first.Scalar();
+      if (k == "timeout") {
+        KSIM_ASSIGN_OR_RETURN(step->timeout, e_.Duration(kv.second, k));
+      } else if (k == "poll") {
+        KSIM_ASSIGN_OR_RETURN(Duration p, e_.Duration(kv.second, k));
+        step->poll = p;
+      } else {
+        if (!internal::IsCheckKey(k)) {
+          return e_.At(kv.first, "unknown check \"" + k + "\" in wait");
+        }
+        YAML::Node check(YAML::NodeType::Map);
+        check.force_insert(kv.first, kv.second);
+        KSIM_ASSIGN_OR_RETURN(Check c, ParseCheck(e_, check, true));
+        step->checks.push_back(std::move(c));
+      }
+    }
+    if (step->checks.empty()) return e_.At(v, "wait needs a check");
+    return Status::Ok();
+  }
+  if (key == "assert") {
+    step->kind = Step::Kind::kAssert;
+    if (v.IsMap()) {
+      KSIM_ASSIGN_OR_RETURN(Check c, ParseCheck(e_, v, false));
+      step->checks.push_back(std::move(c));
+      return Status::Ok();
+    }
+    if (!v.IsSequence() || v.size() == 0) {
+      return e_.At(v, "assert must be a check or a list of checks");
+    }
+    for (const auto& c : v) {
+      KSIM_ASSIGN_OR_RETURN(Check check, ParseCheck(e_, c, false));
+      step->checks.push_back(std::move(check));
+    }
+    return Status::Ok();
+  }
+  if (key == "fault") {
+    step->kind = Step::Kind::kFault;
+    if (!v.IsMap() || !v["kind"]) {
+      return e_.At(v, "fault must be a map with a kind (NodeDown, "
+                      "Partition, Latency, Loss)");
+    }
+    step->fault = YamlToJson(v);
+    return Status::Ok();
+  }
+  if (key == "heal") {
+    step->kind = Step::Kind::kHeal;
+    KSIM_ASSIGN_OR_RETURN(step->heal, e_.String(v, "heal"));
+    return Status::Ok();
+  }
+  if (key == "nodeDown" || key == "nodeUp") {
+    step->kind = key == "nodeDown" ? Step::Kind::kNodeDown
+                                   : Step::Kind::kNodeUp;
+    KSIM_ASSIGN_OR_RETURN(step->node, e_.String(v, key));
+    return Status::Ok();
+  }
+  if (key == "traffic") {
+    step->kind = Step::Kind::kTraffic;
+    return ParseTraffic(v, &step->traffic);
+  }
+  step->kind = Step::Kind::kRun;  // run: 30s
+  KSIM_ASSIGN_OR_RETURN(step->run, e_.Duration(v, "run"));
+  return Status::Ok();
+}
+
+// Replaces "{{i}}" in every string of a manifest (keys included) with `i`.
+Json Instantiate(const Json& j, const std::string& i) {
+  if (j.is_string()) {
+    std::string v = j.get<std::string>();
+    for (size_t at = v.find("{{i}}"); at != std::string::npos;
+         at = v.find("{{i}}", at + i.size())) {
+      v.replace(at, 5, i);
+    }
+    return v;
+  }
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (const Json& x : j) out.push_back(Instantiate(x, i));
+    return out;
+  }
+  if (j.is_object()) {
+    Json out = Json::object();
+    for (const auto& [k, v] : j.items()) {
+      out[Instantiate(Json(k), i).get<std::string>()] = Instantiate(v, i);
+    }
+    return out;
+  }
+  return j;
+}
+
+Status Parser::CheckManifest(const YamlErrors& e, const YAML::Node& m) {
+  if (!m.IsMap() || !m["kind"] || !m["apiVersion"]) {
+    return e.At(m, "a manifest needs apiVersion and kind");
+  }
+  KSIM_ASSIGN_OR_RETURN(std::string kind, e.String(m["kind"], "kind"));
+  KSIM_ASSIGN_OR_RETURN(std::string av, e.String(m["apiVersion"], "apiVersion"));
+  KSIM_RETURN_IF_ERROR(internal::ResolveKind(e, m["kind"], kind, av).status());
+  if (!m["metadata"] || !m["metadata"]["name"]) {
+    return e.At(m, "the manifest needs metadata.name");
+  }
+  return Status::Ok();
+}
+
+Status Parser::AddManifests(const YAML::Node& m, int64_t repeat, Step* step) {
+  std::vector<Json> docs;
+  if (m.IsMap() && m["file"]) {
+    KSIM_ASSIGN_OR_RETURN(std::string path, e_.String(m["file"], "file"));
+    fs::path p(path);
+    if (p.is_relative() && !dir_.empty()) p = fs::path(dir_) / p;
+    auto text = ReadFile(p.string());
+    if (!text.ok()) return e_.At(m["file"], text.status().message());
+    KSIM_ASSIGN_OR_RETURN(auto nodes, LoadYamlDocuments(*text, p.string()));
+    YamlErrors fe(p.string());
+    for (const auto& d : nodes) {
+      KSIM_RETURN_IF_ERROR(CheckManifest(fe, d));
+      docs.push_back(YamlToJson(d));
+    }
+  } else {
+    KSIM_RETURN_IF_ERROR(CheckManifest(e_, m));
+    docs.push_back(YamlToJson(m));
+  }
+  if (repeat < 0) {
+    for (auto& d : docs) step->manifests.push_back(std::move(d));
+    return Status::Ok();
+  }
+  for (int64_t i = 0; i < repeat; ++i) {
+    for (const auto& d : docs) {
+      step->manifests.push_back(Instantiate(d, std::to_string(i)));
+    }
+  }
+  return Status::Ok();
+}
+
+// apply: MANIFEST | [MANIFEST or {file: PATH}, ...] | {file: PATH} |
+//        {manifests: [...] or file: PATH, repeat: N}
+Status Parser::ParseApply(const YAML::Node& v, Step* step) {
+  if (v.IsSequence()) {
+    for (const auto& m : v) KSIM_RETURN_IF_ERROR(AddManifests(m, -1, step));
+  } else if (v.IsMap() && !v["kind"]) {
+    KSIM_RETURN_IF_ERROR(
+        e_.CheckKeys(v, {"file", "manifests", "repeat"}, "apply"));
+    int64_t repeat = -1;
+    if (v["repeat"]) {
+      KSIM_ASSIGN_OR_RETURN(repeat, e_.Int(v["repeat"], "repeat"));
+      if (repeat < 0) return e_.At(v["repeat"], "repeat must be >= 0");
+    }
+    if (v["file"] && v["manifests"]) {
+      return e_.At(v, "apply has file or manifests, not both");
+    }
+    if (v["manifests"]) {
+      if (!v["manifests"].IsSequence()) {
+        return e_.At(v["manifests"], "manifests must be a list");
+      }
+      for (const auto& m : v["manifests"]) {
+        KSIM_RETURN_IF_ERROR(AddManifests(m, repeat, step));
+      }
+    } else if (v["file"]) {
+      KSIM_RETURN_IF_ERROR(AddManifests(v, repeat, step));
+    } else {
+      return e_.At(v, "apply needs manifests or a file");
+    }
+  } else {
+    KSIM_RETURN_IF_ERROR(AddManifests(v, -1, step));
+  }
+  if (step->manifests.empty() && !(v.IsMap() && v["repeat"])) {
+    return e_.At(v, "apply has no manifest");
+  }
+  return Status::Ok();
+}
+
+Status Parser::ParseWrite(const std::string& key, const YAML::Node& v,
+                          Step* step) {
+  if (key == "delete") {
+    step->kind = Step::Kind::kDelete;
+    KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+        v,
+        {"kind", "apiVersion", "name", "namespace", "selector",
+         "fieldSelector", "grace"},
+        "delete"));
+    KSIM_ASSIGN_OR_RETURN(step->target, ParseRef(e_, v, "", true));
+    if (v["grace"]) {
+      KSIM_ASSIGN_OR_RETURN(int64_t g, e_.Int(v["grace"], "grace"));
+      step->grace_seconds = g;
+    }
+  } else if (key == "scale") {
+    step->kind = Step::Kind::kScale;
+    KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+        v, {"kind", "apiVersion", "name", "namespace", "replicas"}, "scale"));
+    KSIM_ASSIGN_OR_RETURN(step->target, ParseRef(e_, v, "Deployment", true));
+    if (!v["replicas"]) return e_.At(v, "scale needs replicas");
+    KSIM_ASSIGN_OR_RETURN(step->replicas, e_.Int(v["replicas"], "replicas"));
+  } else if (key == "patch") {
+    step->kind = Step::Kind::kPatch;
+    KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+        v, {"kind", "apiVersion", "name", "namespace", "type", "patch"},
+        "patch"));
+    KSIM_ASSIGN_OR_RETURN(step->target, ParseRef(e_, v, "", true));
+    if (step->target.name.empty()) return e_.At(v, "patch needs a name");
+    if (!v["patch"]) return e_.At(v, "patch needs a patch");
+    step->patch = YamlToJson(v["patch"]);
+    std::string type = "strategic";
+    if (v["type"]) {
+      KSIM_ASSIGN_OR_RETURN(type, e_.String(v["type"], "type"));
+    }
+    if (type == "strategic") {
+      step->patch_type = client::PatchType::kStrategicMerge;
+    } else if (type == "merge") {
+      step->patch_type = client::PatchType::kMerge;
+    } else if (type == "json") {
+      step->patch_type = client::PatchType::kJson;
+    } else {
+      return e_.At(v["type"], "type is strategic, merge or json");
+    }
+  } else {  // killPod
+    step->kind = Step::Kind::kKillPod;
+    KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+        v, {"name", "namespace", "selector", "fieldSelector", "count"},
+        "killPod"));
+    KSIM_ASSIGN_OR_RETURN(step->target, ParseRef(e_, v, "Pod", true));
+    if (v["count"]) {
+      KSIM_ASSIGN_OR_RETURN(step->count, e_.Int(v["count"], "count"));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Parser::ParseTraffic(const YAML::Node& v, TrafficSpec* t) {
+  KSIM_RETURN_IF_ERROR(e_.CheckKeys(
+      v, {"name", "url", "from", "method", "rate", "duration", "timeout"},
+      "traffic"));
+  if (!v["name"] || !v["url"]) return e_.At(v, "traffic needs name and url");
+  KSIM_ASSIGN_OR_RETURN(t->name, e_.String(v["name"], "name"));
+  KSIM_ASSIGN_OR_RETURN(t->url, e_.String(v["url"], "url"));
+  if (v["from"]) {
+    KSIM_ASSIGN_OR_RETURN(t->source, e_.String(v["from"], "from"));
+  }
+  if (v["method"]) {
+    KSIM_ASSIGN_OR_RETURN(t->method, e_.String(v["method"], "method"));
+  }
+  if (v["rate"]) {
+    KSIM_ASSIGN_OR_RETURN(t->rate, e_.Number(v["rate"], "rate"));
+    if (t->rate <= 0 || t->rate > 100000) {
+      return e_.At(v["rate"], "rate must be in (0, 100000] requests/s");
+    }
+  }
+  if (v["duration"]) {
+    KSIM_ASSIGN_OR_RETURN(t->duration, e_.Duration(v["duration"], "duration"));
+  }
+  if (v["timeout"]) {
+    KSIM_ASSIGN_OR_RETURN(t->timeout, e_.Duration(v["timeout"], "timeout"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<Scenario> ParseScenario(std::string_view yaml,
+                                 const std::string& file) {
+  Parser p(file);
+  return p.Parse(yaml);
+}
+
+StatusOr<Scenario> LoadScenario(const std::string& path) {
+  KSIM_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseScenario(text, path);
+}
+
+}  // namespace ksim::scenario
