@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ipv4.h"
 #include "base/rng.h"
 #include "client/in_process_client.h"
 #include "client/informer.h"
@@ -15,6 +16,8 @@
 #include "controllers/scheduler.h"
 #include "kubelet-sim/kubelet.h"
 #include "kubelet-sim/kubelet_set.h"
+#include "netsim/gateway.h"
+#include "netsim/network.h"
 
 namespace ksim::cluster {
 namespace {
@@ -60,11 +63,18 @@ class ClusterImpl : public Cluster {
         // the API server draws (uids, names, ClusterIPs) does not depend on
         // how the loop's work interleaves with HTTP requests.
         loop_rng_(options_.seed * 0x9E3779B97F4A7C15ULL +
-                  0x5851F42D4C957F2DULL) {}
+                  0x5851F42D4C957F2DULL),
+        // The netsim's routing and delays draw from a stream of their own,
+        // so traffic does not shift what the controllers draw, and the same
+        // seed and requests route the same way.
+        net_rng_(options_.seed * 0xD1B54A32D192ED03ULL +
+                 0x8CB92BA72F3D8DD7ULL) {}
 
   ~ClusterImpl() override {
     loop_thread_.reset();  // no loop work runs from here on
     if (informers_) informers_->StopAll();
+    gateway_.reset();
+    network_.reset();
     kubelets_.reset();
     components_.clear();
     informers_.reset();
@@ -83,12 +93,13 @@ class ClusterImpl : public Cluster {
     return control_plane_.get();
   }
   apiserver::PodLogs* pod_logs() override { return kubelets_->logs(); }
-  apiserver::NetGateway* net_gateway() override { return nullptr; }
+  apiserver::NetGateway* net_gateway() override { return gateway_.get(); }
+  netsim::Network* network() override { return network_.get(); }
   client::Client* client() override { return ksim_client_; }
 
   base::Status SetNodeDown(const std::string& node, bool down) override {
     kubelet::Kubelet* k = kubelets_->Get(node);
-    if (!k) return base::NotFound("node \"" + node + "\" not found");
+    if (!k) return base::NotFound("nodes \"" + node + "\" not found");
     k->SetDown(down);
     return base::Status::Ok();
   }
@@ -96,9 +107,12 @@ class ClusterImpl : public Cluster {
  private:
   client::ClusterContext ContextFor(const std::string& field_manager);
   void CreateComponents();
+  void CreateNetwork();
+  void CreateKubeDns();
 
   ClusterOptions options_;
   base::Rng loop_rng_;
+  base::Rng net_rng_;
   std::unique_ptr<base::VirtualClock> virtual_clock_;
   std::unique_ptr<base::Clock> real_clock_;
   const base::Clock* clock_ = nullptr;
@@ -111,6 +125,8 @@ class ClusterImpl : public Cluster {
   // Type-erased owners of the controllers (each is non-movable).
   std::vector<std::shared_ptr<void>> components_;
   std::unique_ptr<kubelet::KubeletSet> kubelets_;
+  std::unique_ptr<netsim::Network> network_;
+  std::unique_ptr<netsim::Gateway> gateway_;
   std::unique_ptr<base::LoopThread> loop_thread_;
   bool started_ = false;
 };
@@ -184,12 +200,68 @@ void ClusterImpl::CreateComponents() {
   components_.push_back(
       Make<controllers::Scheduler>(ContextFor("kube-scheduler")));
   kubelets_ = std::make_unique<kubelet::KubeletSet>(ContextFor("kubelet"));
+  CreateNetwork();
+}
+
+void ClusterImpl::CreateNetwork() {
+  const ClusterConfig& c = options_.config;
+  netsim::NetworkOptions no;
+  for (const auto& n : c.nodes) {
+    if (n.control_plane) {
+      no.default_source_node = n.name;
+      break;
+    }
+  }
+  if (no.default_source_node.empty() && !c.nodes.empty()) {
+    no.default_source_node = c.nodes[0].name;
+  }
+  network_ = std::make_unique<netsim::Network>(ContextFor("kube-proxy"),
+                                               kubelets_.get(), &net_rng_, no);
+  // A NodeDown fault takes the same path as SetNodeDown.
+  network_->set_node_down([this](const std::string& node, bool down) {
+    return SetNodeDown(node, down);
+  });
+  gateway_ = std::make_unique<netsim::Gateway>(network_.get(), loop_.get());
+}
+
+// kubeadm's kube-dns Service (its CoreDNS addon): the tenth address of the
+// service CIDR, where every pod's resolv.conf points. ksim's DNS answers
+// come from the netsim, so no CoreDNS pods run behind it (README).
+void ClusterImpl::CreateKubeDns() {
+  auto cidr = base::ParseIpv4Cidr(options_.config.service_cidr);
+  if (!cidr) return;
+  std::string ip = base::FormatIpv4(cidr->Network() + 10);
+  base::Json labels = {{"k8s-app", "kube-dns"},
+                 {"kubernetes.io/cluster-service", "true"},
+                 {"kubernetes.io/name", "CoreDNS"}};
+  base::Json svc = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata",
+       {{"name", "kube-dns"},
+        {"namespace", "kube-system"},
+        {"labels", labels},
+        {"annotations",
+         {{"prometheus.io/port", "9153"}, {"prometheus.io/scrape", "true"}}}}},
+      {"spec",
+       {{"clusterIP", ip},
+        {"selector", {{"k8s-app", "kube-dns"}}},
+        {"ports",
+         {{{"name", "dns"}, {"port", 53}, {"protocol", "UDP"},
+           {"targetPort", 53}},
+          {{"name", "dns-tcp"}, {"port", 53}, {"protocol", "TCP"},
+           {"targetPort", 53}},
+          {{"name", "metrics"}, {"port", 9153}, {"protocol", "TCP"},
+           {"targetPort", 9153}}}}}}};
+  // An existing kube-dns (a restart on a data dir) is left as it is.
+  ContextFor("kubeadm").client->Create(client::kServices, "kube-system", svc);
 }
 
 base::Status ClusterImpl::Start() {
   if (started_) return base::Status::Ok();
   started_ = true;
   KSIM_RETURN_IF_ERROR(informers_->StartAll());
+  CreateKubeDns();
   const ClusterConfig& c = options_.config;
   for (size_t i = 0; i < c.nodes.size(); ++i) {
     kubelets_->AddNode(KubeletNode(c.nodes[i], i, c.kubelet));

@@ -31,6 +31,10 @@
 #include "client/client.h"
 #include "cluster/cluster_config.h"
 
+namespace ksim::netsim {
+class Network;
+}  // namespace ksim::netsim
+
 namespace ksim::cluster {
 
 struct ClusterOptions {
@@ -65,6 +69,9 @@ class Cluster {
   // The simulated network (curl, proxy subresources, faults, metrics);
   // null until the netsim is wired in. Safe from any thread.
   virtual apiserver::NetGateway* net_gateway() = 0;
+  // The netsim behind net_gateway(), for tests and benches that look inside
+  // (its proxier, DNS, metrics) or route without timers. Loop thread only.
+  virtual netsim::Network* network() = 0;
   // A client writing as "ksim" (scenarios, tests). Loop thread only.
   virtual client::Client* client() = 0;
   // Node failure and recovery (a kubelet that stops and resumes heartbeats

@@ -3,6 +3,11 @@
 // hands each request to its Application; probes (httpGet, tcpSocket) ask it
 // too, so a probe sees exactly what a client would.
 //
+// An application may call another service before it answers (a frontend
+// calling its backend): Upstream() says which call, the netsim carries it
+// from the pod like any other request, and ServeWithUpstream() builds the
+// answer from its result. So applications stay free of the network.
+//
 // Thread-safety: Applications are immutable and stateless (time and per-pod
 // data come in ServeContext); call them from the cluster loop.
 #ifndef KSIM_KUBELET_SIM_APPLICATION_H_
@@ -53,6 +58,28 @@ struct ServeContext {
   std::optional<int> forced_status;
 };
 
+// The environment variable that makes an HTTP application a frontend: every
+// request it serves first calls this URL (e.g. http://backend:8080/) from
+// its pod, and its answer includes the upstream's (README.md).
+inline constexpr char kUpstreamUrlEnv[] = "KSIM_UPSTREAM_URL";
+
+// A call to make before answering.
+struct UpstreamCall {
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// How the upstream call went, as curl would report it.
+struct UpstreamResult {
+  int curl_code = 0;   // 0: answered (then status and body)
+  std::string error;   // curl's message otherwise
+  int status = 0;
+  std::string reason;
+  std::string body;
+  std::string endpoint;  // the pod IP:port that answered
+};
+
 class Application {
  public:
   virtual ~Application() = default;
@@ -66,6 +93,19 @@ class Application {
   virtual std::string ServeTcp(const ServeContext& ctx,
                                std::string_view data) const {
     return "";
+  }
+  // The call to make before answering `req` (nullopt: answer at once with
+  // ServeHttp). HTTP applications call $KSIM_UPSTREAM_URL when it is set.
+  virtual std::optional<UpstreamCall> Upstream(const ServeContext& ctx,
+                                               const HttpRequest& req) const {
+    return std::nullopt;
+  }
+  // The answer once the upstream call ended.
+  virtual HttpResponse ServeWithUpstream(const ServeContext& ctx,
+                                         const HttpRequest& req,
+                                         const UpstreamCall& call,
+                                         const UpstreamResult& up) const {
+    return ServeHttp(ctx, req);
   }
 };
 
