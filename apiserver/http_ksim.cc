@@ -50,7 +50,8 @@ void Exchange(NetFront& net, const httplib::Request& req,
   if (!parsed.ok()) return WriteStatus(req, res, parsed.status());
   auto request = NetRequestFromJson(*parsed);
   if (!request.ok()) return WriteStatus(req, res, request.status());
-  auto response = ExchangeAndWait(net.gateway, std::move(request).value());
+  auto response =
+      ExchangeAndWait(net.gateway, std::move(request).value(), net.stopping);
   if (!response.ok()) return WriteStatus(req, res, response.status());
   WriteJson(req, res, 200, NetResponseToJson(*response));
 }
@@ -105,7 +106,8 @@ base::Json Index() {
 }  // namespace
 
 base::StatusOr<NetResponse> ExchangeAndWait(NetGateway* gateway,
-                                            NetRequest request) {
+                                            NetRequest request,
+                                            const std::atomic<bool>* stopping) {
   if (gateway == nullptr) return kNoNetwork;
   double limit = request.max_time_seconds > 0 ? request.max_time_seconds
                  : request.connect_timeout_seconds > 0
@@ -117,12 +119,22 @@ base::StatusOr<NetResponse> ExchangeAndWait(NetGateway* gateway,
   gateway->Exchange(std::move(request), [promise](NetResponse r) {
     promise->set_value(std::move(r));
   });
-  auto wait = std::chrono::duration<double>(limit + kMarginSeconds);
-  if (answer.wait_for(wait) != std::future_status::ready) {
-    return base::Status(
-        base::Code::kTimeout,
-        "the simulated network did not answer within " +
-            std::to_string(static_cast<int>(limit + kMarginSeconds)) + "s");
+  using SteadyClock = std::chrono::steady_clock;
+  auto deadline = SteadyClock::now() +
+                  std::chrono::duration_cast<SteadyClock::duration>(
+                      std::chrono::duration<double>(limit + kMarginSeconds));
+  while (answer.wait_for(std::chrono::milliseconds(100)) !=
+         std::future_status::ready) {
+    if (stopping != nullptr && stopping->load()) {
+      return base::Status(base::Code::kServiceUnavailable,
+                          "the server is shutting down");
+    }
+    if (SteadyClock::now() >= deadline) {
+      return base::Status(
+          base::Code::kTimeout,
+          "the simulated network did not answer within " +
+              std::to_string(static_cast<int>(limit + kMarginSeconds)) + "s");
+    }
   }
   return answer.get();
 }

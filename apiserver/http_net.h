@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "apiserver/http_internal.h"
 #include "apiserver/net_gateway.h"
@@ -48,6 +49,9 @@ class RequestCounters {
 struct NetFront {
   explicit NetFront(uint64_t seed) : rng(seed) {}
   NetGateway* gateway = nullptr;  // null: no simulated network (api-only)
+  // Set when the server stops: waiting exchanges give up at once, so a
+  // request to a black hole does not hold shutdown for minutes.
+  const std::atomic<bool>* stopping = nullptr;
   // Picks the endpoint a service proxy request goes to (kube-apiserver
   // uses math/rand); a stream of its own so the registry's names and uids
   // do not depend on proxy traffic.
@@ -59,14 +63,28 @@ struct NetFront {
 // thread, at most the request's max-time (or connect timeout) plus a
 // margin. ServiceUnavailable without a gateway, Timeout when the network
 // does not answer in time.
-base::StatusOr<NetResponse> ExchangeAndWait(NetGateway* gateway,
-                                            NetRequest request);
+base::StatusOr<NetResponse> ExchangeAndWait(
+    NetGateway* gateway, NetRequest request,
+    const std::atomic<bool>* stopping = nullptr);
 
 // GET|POST|PUT|PATCH|DELETE|HEAD /api/v1/namespaces/NS/services/ID/proxy...
 // and .../pods/ID/proxy...; returns false when the path is not a proxy
 // subresource (nothing written).
 bool HandleProxy(const HttpContext& ctx, NetFront& net,
                  const httplib::Request& req, httplib::Response& res);
+
+// How kube-apiserver's proxy transport rewrites same-host links of an
+// answer so they stay on the proxy (http_proxy_html.cc).
+struct ProxyRewrite {
+  std::string path_prepend;   // /api/v1/namespaces/NS/services/ID/proxy
+  std::string upstream_host;  // the IP[:PORT] the proxy dialed
+  std::string request_host;   // the Host header the client sent us
+};
+// A Location header or link: same-host absolute paths get the prefix.
+std::string RewriteProxiedUrl(const std::string& url, const ProxyRewrite& rw);
+// A text/html body: links rewritten, start tags re-serialised as Go's
+// html.Token.String() writes them.
+std::string RewriteProxiedHtml(std::string_view html, const ProxyRewrite& rw);
 
 // Everything under /ksim/ (the ksim API); returns false for other paths.
 bool HandleKsimApi(NetFront& net, const httplib::Request& req,

@@ -287,9 +287,10 @@ NetRequest BuildRequest(const httplib::Request& req, const ProxyPath& p,
   return out;
 }
 
-void Relay(const NetResponse& r, const ProxyPath& p,
+void Relay(const NetResponse& r, const ProxyRewrite& rw,
            const httplib::Request& req, httplib::Response& res) {
-  std::string content_type;
+  std::string content_type, encoding;
+  bool redirect = false;
   for (const auto& [name, value] : r.headers) {
     if (HopByHop(name)) continue;
     // corsRemovingTransport: the apiserver's own CORS policy applies.
@@ -299,18 +300,28 @@ void Relay(const NetResponse& r, const ProxyPath& p,
       continue;
     }
     std::string v = value;
-    if (strcasecmp(name.c_str(), "Location") == 0 && !v.empty() &&
-        v[0] == '/' && v.rfind(p.prefix, 0) != 0) {
-      v = p.prefix + v;  // Transport.rewriteURL for same-host paths
+    if (strcasecmp(name.c_str(), "Content-Encoding") == 0) encoding = value;
+    if (strcasecmp(name.c_str(), "Location") == 0 && !v.empty()) {
+      v = RewriteProxiedUrl(v, rw);
+      redirect = true;
     }
     res.set_header(name, v);
+  }
+  std::string body = r.body;
+  std::string base_type = content_type.substr(0, content_type.find(';'));
+  while (!base_type.empty() && base_type.back() == ' ') base_type.pop_back();
+  // A redirect's body is left alone; so is an encoding (gzip) this proxy
+  // does not decode, as kube-apiserver leaves encodings it does not know.
+  if (!redirect && base_type == "text/html" && encoding.empty()) {
+    body = RewriteProxiedHtml(r.body, rw);
   }
   // The upstream body goes back as is: no compression by the front.
   const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
   res.status = r.status;
-  if (!r.body.empty() || !content_type.empty()) {
-    res.set_content(r.body, content_type.empty() ? "text/plain; charset=utf-8"
-                                                 : content_type.c_str());
+  if (!body.empty() || !content_type.empty()) {
+    res.set_content(std::move(body), content_type.empty()
+                                         ? "text/plain; charset=utf-8"
+                                         : content_type.c_str());
   }
 }
 
@@ -337,7 +348,7 @@ bool HandleProxy(const HttpContext& ctx, NetFront& net,
   if (hostport.find(':') == std::string::npos) {
     hostport += location->rfind("https", 0) == 0 ? ":443" : ":80";
   }
-  auto answer = ExchangeAndWait(net.gateway, std::move(request));
+  auto answer = ExchangeAndWait(net.gateway, std::move(request), net.stopping);
   if (!answer.ok()) return WriteStatus(req, res, answer.status()), true;
   if (answer->curl_code != 0) {
     WriteStatus(req, res,
@@ -345,7 +356,9 @@ bool HandleProxy(const HttpContext& ctx, NetFront& net,
                             GoDialError(*answer, hostport)));
     return true;
   }
-  Relay(*answer, *p, req, res);
+  ProxyRewrite rw{p->prefix, location->substr(location->find("://") + 3),
+                  req.get_header_value("Host")};
+  Relay(*answer, rw, req, res);
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "apiserver/http_net.h"
 #include "apiserver/http_net_test_util.h"
 #include "base/json.h"
 
@@ -230,6 +231,39 @@ TEST_CASE("pod proxy forwards verbs, bodies and upstream answers as is",
   CHECK(!missing->has_header("Access-Control-Allow-Origin"));
   CHECK(missing->get_header_value("Location") ==
         kPods + "web-1:8080/proxy/login");
+}
+
+TEST_CASE("html answers are rewritten as kube-apiserver's proxy does",
+          "[proxy][http_net]") {
+  ProxyRewrite rw{"/api/v1/namespaces/default/services/webapp:8080/proxy",
+                  "10.244.1.5:8080", "127.0.0.1:6443"};
+  const std::string p = rw.path_prepend;
+  CHECK(RewriteProxiedHtml(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta "
+            "charset=\"UTF-8\" />\n<link href=\"tomcat.css\" "
+            "rel=stylesheet>\n<title>a<b></title></head>\n<body><a "
+            "href=\"/docs/?x=1&amp;y=2#top\">d</a> <A "
+            "HREF='http://10.244.1.5:8080/manager/'>m</A> <a "
+            "href=\"http://tomcat.apache.org/\">h</a> <img "
+            "src=\"/img/a.png\"/><br>x < y<!-- <a href=\"/c\"> --><p "
+            "title=\"it's\" hidden>"
+            "</body></html>\n",
+            rw) ==
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta "
+        "charset=\"UTF-8\"/>\n<link href=\"tomcat.css\" "
+        "rel=\"stylesheet\">\n<title>a<b></title></head>\n<body><a href=\"" +
+            p + "/docs/?x=1&amp;y=2#top\">d</a> <a href=\"" + p +
+            "/manager/\">m</A> <a href=\"http://tomcat.apache.org/\">h</a> "
+            "<img src=\"" +
+            p +
+            "/img/a.png\"/><br>x < y<!-- <a href=\"/c\"> --><p "
+            "title=\"it&#39;s\" hidden=\"\"></body></html>\n");
+  CHECK(RewriteProxiedUrl("/login", rw) == p + "/login");
+  CHECK(RewriteProxiedUrl(p + "/x", rw) == p + "/x");
+  CHECK(RewriteProxiedUrl("http://127.0.0.1:6443/a/../b/", rw) == p + "/b/");
+  CHECK(RewriteProxiedUrl("http://example.com/a", rw) ==
+        "http://example.com/a");
+  CHECK(RewriteProxiedUrl("rel/path", rw) == "rel/path");
 }
 
 TEST_CASE("proxy and ksim API answer 503 without a network",

@@ -39,6 +39,7 @@ class ApiServerImpl : public ApiServer {
                 NetGateway* net)
       : options_(o), cp_(cp), pod_logs_(logs), net_(o.seed ^ kProxyRngSalt) {
     net_.gateway = net;
+    net_.stopping = &stopping_;
   }
   ~ApiServerImpl() override { Stop(); }
 

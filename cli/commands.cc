@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/curl.h"
+#include "cli/fault.h"
 #include "cli/scenario.h"
 #include "cli/up.h"
 
@@ -17,6 +19,8 @@ constexpr char kUsage[] =
     "\n"
     "Commands:\n"
     "  up      run the cluster in the foreground and write its kubeconfig\n"
+    "  curl    send an HTTP request through the cluster's network, as curl\n"
+    "  fault   add, list and remove network and node faults\n"
     "  scenario run a scenario in virtual time (ksim scenario run FILE)\n"
     "\n"
     "Run 'ksim <command> --help' for the flags of a command.\n";
@@ -35,6 +39,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "up") return RunUp(args);
+  if (command == "curl") return RunCurl(args);
+  if (command == "fault") return RunFault(args);
   if (command == "scenario") return RunScenario(args);
   std::fprintf(stderr,
                "ksim: unknown command \"%s\"\nRun 'ksim --help' for usage.\n",
