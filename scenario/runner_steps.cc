@@ -24,6 +24,10 @@ base::StatusOr<client::Resource> ResourceOfManifest(const Json& m) {
                           r->namespaced};
 }
 
+double Seconds(base::Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 std::string DurationText(std::optional<base::Duration> d) {
   return d ? FormatDuration(*d) : "-";
 }
@@ -345,8 +349,8 @@ void Runner::DoTraffic(size_t i) {
       [this, name](const Outcome& o) {
         Json line = {{"event", "request"},
                      {"traffic", name},
-                     {"sent", SecondsText(o.sent)},
-                     {"latency", SecondsText(o.latency)},
+                     {"sent", Seconds(o.sent)},
+                     {"latency", Seconds(o.latency)},
                      {"code", o.curl_code},
                      {"status", o.status}};
         if (!o.endpoint.empty()) line["endpoint"] = o.endpoint;
