@@ -76,6 +76,19 @@ class ProgressLine {
   bool shown_ = false;
 };
 
+// Real time: the progress line from a loop timer about every wall second
+// (the loop thread owns the runner's state).
+void ShowProgressOnLoop(cluster::Cluster* c, scenario::Runner* r,
+                        double speed, ProgressLine* line) {
+  auto every = std::chrono::duration_cast<base::Duration>(
+      std::chrono::duration<double>(speed));
+  c->loop()->RunAfter(every, [=] {
+    if (r->done()) return;
+    line->Show(r->progress());
+    ShowProgressOnLoop(c, r, speed, line);
+  });
+}
+
 base::Status WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -98,8 +111,9 @@ base::StatusOr<std::unique_ptr<apiserver::ApiServer>> ServeApi(
   apiserver::ServerOptions o;
   o.address = f.address;
   o.port = f.port;
-  KSIM_ASSIGN_OR_RETURN(auto server, apiserver::ApiServer::Serve(
-                                         o, c->control_plane(), c->pod_logs()));
+  KSIM_ASSIGN_OR_RETURN(
+      auto server, apiserver::ApiServer::Serve(o, c->control_plane(),
+                                               c->pod_logs(), c->net_gateway()));
   KubeconfigEntry entry{"ksim", ServerUrl(f.address, server->port())};
   std::string path = f.kubeconfig;
   if (path.empty()) {
@@ -186,6 +200,7 @@ int Run(const Flags& f, const std::string& file) {
         std::fprintf(stderr, "ksim scenario: %s\n", st.message().c_str());
       }
     });
+    if (!f.quiet) ShowProgressOnLoop(c.get(), r, co.speed, &progress);
     runner->WaitDone();
     (*server)->Stop();
     c.reset();  // the loop thread stops before the runner goes
