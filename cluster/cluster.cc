@@ -215,6 +215,7 @@ void ClusterImpl::CreateNetwork() {
   if (no.default_source_node.empty() && !c.nodes.empty()) {
     no.default_source_node = c.nodes[0].name;
   }
+  no.apiserver_node = no.default_source_node;
   network_ = std::make_unique<netsim::Network>(ContextFor("kube-proxy"),
                                                kubelets_.get(), &net_rng_, no);
   // A NodeDown fault takes the same path as SetNodeDown.

@@ -77,6 +77,34 @@ TEST_CASE("NodePort on every node, a named targetPort, and "
   CHECK(Curl(*c, "http://" + NodeIP(*c, "k8s-node-2") + ":22/").curl_code == 7);
 }
 
+TEST_CASE("kube-apiserver and the kubelets are TLS servers on the nodes",
+          "[netsim]") {
+  uint64_t seed = NetTestSeed(56);
+  INFO("seed " << seed);
+  auto c = NewVirtualCluster(seed);
+  CreateObject(*c, client::kPods, ClientPod("client", "k8s-node-1"));
+  WaitReady(*c, "app=client", 1);
+  SettleNetwork(*c);
+  // Plain HTTP to kube-apiserver on the control-plane node: Go's answer.
+  std::string master = NodeIP(*c, "k8s-master");
+  NetResponse plain = Curl(*c, "http://" + master + ":6443/");
+  INFO(plain.error);
+  REQUIRE(plain.curl_code == 0);
+  CHECK(plain.http_version == "HTTP/1.0");
+  CHECK(plain.status == 400);
+  CHECK(plain.body == "Client sent an HTTP request to an HTTPS server.\n");
+  CHECK(plain.endpoint == master + ":6443");
+  CHECK(plain.headers.empty());
+  NetResponse tls = Curl(*c, "https://" + master + ":6443/", "pod/default/client");
+  CHECK(tls.curl_code == 60);
+  CHECK(tls.error ==
+        "SSL certificate problem: unable to get local issuer certificate");
+  CHECK(Curl(*c, "http://" + NodeIP(*c, "k8s-node-2") + ":10250/").status ==
+        400);
+  CHECK(Curl(*c, "http://" + NodeIP(*c, "k8s-node-2") + ":6443/").curl_code ==
+        7);  // the apiserver runs on the control-plane node only
+}
+
 TEST_CASE("a terminating endpoint still serves when no ready one is left",
           "[netsim]") {
   uint64_t seed = NetTestSeed(52);

@@ -40,6 +40,9 @@ struct HttpResponse {
   std::string reason = "OK";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // "HTTP/1.0" for a server that answers a bare response and closes (Go's
+  // answer to plain HTTP on a TLS port): then no Date/Content-Length added.
+  std::string version = "HTTP/1.1";
 };
 
 // Who is answering: the pod, container and port a request reached.

@@ -7,6 +7,7 @@
 
 #include "base/ipv4.h"
 #include "netsim/network.h"
+#include "netsim/node_services.h"
 #include "netsim/url.h"
 
 namespace ksim::netsim {
@@ -174,6 +175,13 @@ void Network::Resolved(std::shared_ptr<Call> c) {
 
 void Network::Connected(std::shared_ptr<Call> c) {
   base::Time now = ctx_.clock->Now();
+  bool tls = c->dialed.listener && IsTlsService(c->dialed.listener->app);
+  if (c->url.scheme == "https" && tls) {
+    // The handshake works; the cluster's CA is not in curl's store.
+    return Fail(c, now + c->dialed.rtt * 2, 60,
+                "SSL certificate problem: unable to get local issuer "
+                "certificate");
+  }
   if (c->url.scheme == "https") {
     // An HTTP server answers the TLS ClientHello with plain HTTP.
     return Fail(c, now + c->dialed.rtt, 35,
@@ -187,9 +195,16 @@ void Network::Serve(std::shared_ptr<Call> c) {
   base::Time now = ctx_.clock->Now();
   base::Duration half = c->dialed.rtt / 2;
   std::string ip = base::FormatIpv4(c->dialed.ip);
-  auto l = kubelets_->FindListener(ip, c->dialed.port);
+  std::optional<kubelet::Listener> l;
+  std::string node;
+  if (c->dialed.listener && IsTlsService(c->dialed.listener->app)) {
+    node = c->dialed.listener->context.node_name;
+    if (!HostDown(node)) l = c->dialed.listener;
+  } else {
+    l = kubelets_->FindListener(ip, c->dialed.port);
+    if (!l) node = kubelets_->NodeOf(ip);
+  }
   if (!l) {
-    std::string node = kubelets_->NodeOf(ip);
     if (!node.empty() && (HostDown(node) ||
                           faults_.Partitioned(c->src.node, node))) {
       // The peer vanished without a word: the request is retransmitted
@@ -259,10 +274,12 @@ void Network::Answer(std::shared_ptr<Call> c, const kubelet::Listener& l,
   resp.status = r.status;
   resp.reason = r.reason;
   resp.headers = std::move(r.headers);
-  if (!HasHeader(resp.headers, "Date")) {
+  resp.http_version = r.version;
+  bool bare = r.version == "HTTP/1.0";  // a bare answer, then close
+  if (!bare && !HasHeader(resp.headers, "Date")) {
     resp.headers.push_back({"Date", HttpDate(at)});
   }
-  if (!HasHeader(resp.headers, "Content-Length")) {
+  if (!bare && !HasHeader(resp.headers, "Content-Length")) {
     resp.headers.push_back({"Content-Length", std::to_string(r.body.size())});
   }
   if (c->req.method != "HEAD") resp.body = std::move(r.body);

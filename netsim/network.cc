@@ -4,6 +4,7 @@
 
 #include "base/ipv4.h"
 #include "client/resource.h"
+#include "netsim/node_services.h"
 
 namespace ksim::netsim {
 
@@ -141,24 +142,40 @@ Dialed Network::Dial(const Host& src, uint32_t ip, int port) {
   return DialHost(src, ip, "", port, std::move(d));
 }
 
+Dialed Network::DialNode(const Host& src, uint32_t ip, int port,
+                         const std::string& node, Dialed d) {
+  bool faults = !faults_.empty();
+  if (HostDown(node) || (faults && faults_.Partitioned(src.node, node))) {
+    return d;
+  }
+  FaultHost a{src.node, src.pod}, b{node, ""};
+  d.rtt = src.node == node ? options_.same_node_rtt : options_.cross_node_rtt;
+  if (faults) d.rtt += faults_.Delay(a, b, rng_);
+  const kubelet::Application* app =
+      NodeService(port, node == options_.apiserver_node);
+  if (!app) {  // NodePorts were handled by the proxier
+    d.kind = Dialed::Kind::kRefused;
+    return d;
+  }
+  kubelet::Listener l;
+  l.app = app;
+  l.context.pod_name = node;  // the host's name
+  l.context.pod_ip = base::FormatIpv4(ip);
+  l.context.node_name = node;
+  l.context.port = port;
+  l.context.now = ctx_.clock->Now();
+  l.ready = true;
+  d.endpoint = l.context.pod_ip + ":" + std::to_string(port);
+  d.listener = std::move(l);
+  return Handshake(a, b, faults, std::move(d));
+}
+
 Dialed Network::DialHost(const Host& src, uint32_t ip, std::string ip_text,
                          int port, Dialed d) {
+  std::string node = NodeOfAddress(ip);
+  if (!node.empty()) return DialNode(src, ip, port, node, std::move(d));
   bool faults = !faults_.empty();
-  std::string node;
-  if (ip_text.empty()) {
-    node = NodeOfAddress(ip);
-    if (!node.empty()) {  // a node: nothing but NodePorts (handled before)
-      if (HostDown(node) || (faults && faults_.Partitioned(src.node, node))) {
-        return d;
-      }
-      d.rtt = src.node == node ? options_.same_node_rtt
-                               : options_.cross_node_rtt;
-      if (faults) d.rtt += faults_.Delay({src.node, src.pod}, {node, ""}, rng_);
-      d.kind = Dialed::Kind::kRefused;
-      return d;
-    }
-    ip_text = base::FormatIpv4(ip);
-  }
+  if (ip_text.empty()) ip_text = base::FormatIpv4(ip);
   // The common case first: a running container listens (its node is up).
   d.listener = kubelets_->FindListener(ip_text, port);
   if (d.listener) {
@@ -199,6 +216,11 @@ Dialed Network::DialHost(const Host& src, uint32_t ip, std::string ip_text,
   }
   d.pod = d.listener->pod_key;
   d.endpoint = std::move(ip_text) + ":" + std::to_string(port);
+  return Handshake(a, b, faults, std::move(d));
+}
+
+Dialed Network::Handshake(const FaultHost& a, const FaultHost& b, bool faults,
+                          Dialed d) {
   // SYN loss: each retransmission waits twice as long as the one before.
   double loss = faults ? faults_.Loss(a, b) : 0;
   base::Duration wait{};
@@ -206,6 +228,7 @@ Dialed Network::DialHost(const Host& src, uint32_t ip, std::string ip_text,
     if (attempt == 6) {
       d.listener.reset();
       d.endpoint.clear();
+      d.pod.clear();
       return d;  // the kernel gave up: timeout
     }
     wait += seconds(1) * (1 << attempt);

@@ -14,7 +14,8 @@
 //    a down node), or across a partition: no answer (timeout); to a pod
 //    address of a node's podCIDR that no pod has: "No route to host"
 //    after the ARP timeout (3 s), as the node's bridge reports;
-//  - a node listens on nothing but its NodePorts.
+//  - a node listens on its NodePorts, the kubelet's 10250 and (the
+//    control-plane node) kube-apiserver's 6443 (node_services.h).
 // An exchange (Exchange) is curl's: resolve, connect (within curl's
 // connect timeout, else the kernel's 127 s of SYN retries), send the
 // request (it reaches the pod half a round trip later: a process that
@@ -51,6 +52,8 @@ using std::chrono::seconds;
 struct NetworkOptions {
   // The source of requests that name none ("": the first node).
   std::string default_source_node;
+  // The node running kube-apiserver (it listens on 6443 there).
+  std::string apiserver_node;
   std::string cluster_domain = "cluster.local";
   ProxierOptions proxier;
   base::Duration same_node_rtt = microseconds(60);    // veth + bridge
@@ -133,6 +136,11 @@ class Network {
   // ip_text: ip as text when the caller has it ("" otherwise).
   Dialed DialHost(const Host& src, uint32_t ip, std::string ip_text, int port,
                   Dialed d);
+  Dialed DialNode(const Host& src, uint32_t ip, int port,
+                  const std::string& node, Dialed d);
+  // The SYN exchange once something listens: loss and retransmissions.
+  Dialed Handshake(const FaultHost& a, const FaultHost& b, bool faults,
+                   Dialed d);
   void Resolved(std::shared_ptr<Call> c);
   void Connected(std::shared_ptr<Call> c);
   void Serve(std::shared_ptr<Call> c);
