@@ -12,6 +12,12 @@ void EventLoopBase::Post(std::function<void()> task) {
   NotifyLocked();
 }
 
+void EventLoopBase::PostIdle(std::function<void()> task) {
+  std::lock_guard<std::mutex> l(mu_);
+  idle_.push_back(std::move(task));
+  NotifyLocked();
+}
+
 void EventLoopBase::PostDelayed(Duration delay, std::function<void()> task) {
   // The clock is thread-safe; the timer map is guarded below.
   RunAt(clock().Now() + delay, std::move(task));
@@ -38,7 +44,7 @@ bool EventLoopBase::Cancel(TimerId id) {
 
 size_t EventLoopBase::PendingCount() const {
   std::lock_guard<std::mutex> l(mu_);
-  return posted_.size() + timers_.size();
+  return posted_.size() + timers_.size() + idle_.size();
 }
 
 void EventLoopBase::Quit() {
@@ -62,21 +68,33 @@ void EventLoopBase::RunUntilIdle() {
 
 std::function<void()> EventLoopBase::TakeRunnableLocked(
     Time now, std::optional<Time>* next_timer) {
-  if (!posted_.empty()) {
-    std::function<void()> task = std::move(posted_.front());
-    posted_.pop_front();
+  auto take = [](std::deque<std::function<void()>>& q) {
+    std::function<void()> task = std::move(q.front());
+    q.pop_front();
     return task;
+  };
+  bool idle_first = !idle_.empty() && normal_streak_ >= kMaxNormalStreak;
+  if (!idle_first) {
+    if (!posted_.empty()) {
+      ++normal_streak_;
+      return take(posted_);
+    }
+    auto it = timers_.begin();
+    if (it != timers_.end() && it->first.first <= now) {
+      ++normal_streak_;
+      std::function<void()> fn = std::move(it->second);
+      timer_keys_.erase(it->first.second);
+      timers_.erase(it);
+      return fn;
+    }
   }
-  if (timers_.empty()) return nullptr;
-  auto it = timers_.begin();
-  if (it->first.first > now) {
-    if (next_timer) *next_timer = it->first.first;
-    return nullptr;
+  if (!idle_.empty()) {
+    normal_streak_ = 0;
+    return take(idle_);
   }
-  std::function<void()> fn = std::move(it->second);
-  timer_keys_.erase(it->first.second);
-  timers_.erase(it);
-  return fn;
+  if (!timers_.empty() && next_timer)
+    *next_timer = timers_.begin()->first.first;
+  return nullptr;
 }
 
 namespace {

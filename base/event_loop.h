@@ -10,6 +10,16 @@
 // Posted tasks run before timers: a timer runs only when no posted task is
 // waiting. Timers due at the same instant run in creation order.
 //
+// A third, lowest class: idle tasks (PostIdle), run when no posted task and
+// no due timer waits. Controllers' work queues drain as idle tasks, so that
+// a burst of watch events at one instant is delivered (and its keys
+// deduplicated) before any reconcile runs — as in a real cluster, where
+// informers deliver faster than controllers reconcile. Without it, in
+// virtual time every event would get a reconcile of its own. So that a
+// steady stream of posted work cannot starve them, an idle task also runs
+// after kMaxNormalStreak other tasks in a row (a count, so virtual time
+// stays deterministic).
+//
 // Two ways to drive it:
 //  - Virtual time: the loop owns a VirtualClock. RunUntil(t) runs every task
 //    and timer up to t, jumping the clock to each timer's time as soon as
@@ -58,6 +68,10 @@ class EventLoop : public TaskRunner {
   // TaskRunner. Thread-safe. PostDelayed's delay is in clock time.
   void Post(std::function<void()> task) override = 0;
   void PostDelayed(Duration delay, std::function<void()> task) override = 0;
+  // Thread-safe. Runs `task` once nothing else is runnable now (see above);
+  // idle tasks run in post order.
+  virtual void PostIdle(std::function<void()> task) = 0;
+  static constexpr int kMaxNormalStreak = 512;
 
   // Timers. A timer at or before Now() runs once no posted work waits.
   // RunAt is thread-safe (PostDelayed uses it); the returned id is for

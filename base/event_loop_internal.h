@@ -19,6 +19,7 @@ class EventLoopBase : public EventLoop {
  public:
   void Post(std::function<void()> task) override;
   void PostDelayed(Duration delay, std::function<void()> task) override;
+  void PostIdle(std::function<void()> task) override;
   TimerId RunAt(Time when, std::function<void()> fn) override;
   bool Cancel(TimerId id) override;
   size_t PendingCount() const override;
@@ -28,7 +29,8 @@ class EventLoopBase : public EventLoop {
 
  protected:
   // What to do next at time `now`: a posted task first, else the earliest
-  // timer due at or before `now`. When nothing is runnable, `*next_timer`
+  // timer due at or before `now`, else an idle task (or an idle task first
+  // after kMaxNormalStreak others). When nothing is runnable, `*next_timer`
   // (if not null) gets the earliest timer's time, if any.
   // REQUIRES: mu_ held.
   std::function<void()> TakeRunnableLocked(Time now,
@@ -42,6 +44,8 @@ class EventLoopBase : public EventLoop {
  private:
   using TimerKey = std::pair<Time, uint64_t>;  // (due time, creation order)
   std::deque<std::function<void()>> posted_;
+  std::deque<std::function<void()>> idle_;
+  int normal_streak_ = 0;  // tasks run since the last idle one
   std::map<TimerKey, std::function<void()>> timers_;
   std::map<TimerId, TimerKey> timer_keys_;
   uint64_t next_seq_ = 1;

@@ -15,6 +15,48 @@ using std::chrono::seconds;
 
 Time T0() { return Time(seconds(1'700'000'000)); }
 
+TEST_CASE("idle tasks run after posted work and due timers, before time moves",
+          "[event_loop]") {
+  VirtualClock clock(T0());
+  auto loop = EventLoop::NewVirtual(&clock);
+  std::vector<std::string> log;
+  loop->PostIdle([&] {
+    log.push_back("idle1");
+    loop->Post([&] { log.push_back("posted-by-idle1"); });
+  });
+  loop->PostIdle([&] { log.push_back("idle2"); });
+  loop->RunAfter(seconds(1), [&] {
+    log.push_back("t1");
+    loop->PostIdle([&] { log.push_back("idle-at-t1"); });
+  });
+  loop->RunAt(T0(), [&] { log.push_back("t0"); });
+  loop->Post([&] { log.push_back("p1"); });
+  CHECK(loop->PendingCount() == 5);
+
+  loop->RunUntilIdle();
+  CHECK(log == std::vector<std::string>{"p1", "t0", "idle1",
+                                        "posted-by-idle1", "idle2"});
+  CHECK(clock.Now() == T0());
+  loop->RunFor(seconds(2));
+  CHECK(log.back() == "idle-at-t1");
+  CHECK(log[log.size() - 2] == "t1");
+}
+
+TEST_CASE("a stream of posted work cannot starve idle tasks", "[event_loop]") {
+  VirtualClock clock(T0());
+  auto loop = EventLoop::NewVirtual(&clock);
+  int posted = 0;
+  int posted_when_idle_ran = -1;
+  std::function<void()> again = [&] {
+    if (++posted < 10 * EventLoop::kMaxNormalStreak) loop->Post(again);
+  };
+  loop->Post(again);
+  loop->PostIdle([&] { posted_when_idle_ran = posted; });
+  loop->RunUntilIdle();
+  CHECK(posted == 10 * EventLoop::kMaxNormalStreak);
+  CHECK(posted_when_idle_ran == EventLoop::kMaxNormalStreak);
+}
+
 TEST_CASE("virtual loop runs posted work before timers, timers in order",
           "[event_loop]") {
   VirtualClock clock(T0());

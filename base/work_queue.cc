@@ -78,7 +78,9 @@ void WorkQueue::Schedule() {
   if (drain_posted_ || queue_.empty()) return;
   drain_posted_ = true;
   std::weak_ptr<bool> alive = alive_;
-  loop_->Post([this, alive] {
+  // Idle priority: the watch events already posted are delivered (and their
+  // keys deduplicated here) before this drain runs; see event_loop.h.
+  loop_->PostIdle([this, alive] {
     auto a = alive.lock();
     if (!a || !*a) return;
     drain_posted_ = false;
