@@ -4,10 +4,11 @@
 //
 // Keys are deduplicated: a key added while it waits is queued once. Keys are
 // reconciled one at a time, in the order they were first added, by tasks
-// posted to the loop. When the reconcile function fails the key is retried
-// after a per-key exponential backoff (base_delay * 2^failures, capped at
-// max_delay), as workqueue.DefaultControllerRateLimiter's per-item limiter
-// does; success forgets the key's failures.
+// posted to the loop as idle tasks (EventLoop::PostIdle: after the events
+// already posted, so bursts coalesce). When the reconcile function fails the
+// key is retried after a per-key exponential backoff (base_delay * 2^failures,
+// capped at max_delay), as workqueue.DefaultControllerRateLimiter's per-item
+// limiter does; success forgets the key's failures.
 //
 // Thread-safety: loop thread only.
 #ifndef KSIM_BASE_WORK_QUEUE_H_
@@ -52,6 +53,8 @@ class WorkQueue {
   void Forget(const std::string& key);
   int NumRequeues(const std::string& key) const;
 
+  // Whether `key` waits to be reconciled now (not counting delayed keys).
+  bool Queued(const std::string& key) const { return queued_.count(key) > 0; }
   // Keys waiting to be reconciled now (not counting delayed ones).
   size_t Len() const { return queue_.size(); }
   // Stops scheduling reconciles; pending keys and timers are dropped.

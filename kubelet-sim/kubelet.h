@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -147,7 +148,13 @@ class Kubelet {
   void SetCondition(PodRt& p, base::Json& conds, const std::string& type,
                     bool status, const std::string& reason,
                     const std::string& message);
+  // The status manager: WriteStatus records the pod's newest status and
+  // an idle task sends it (SendStatus), so the steps a pod takes at one
+  // instant (zero delays) cost one write, as the kubelet's status manager
+  // coalesces its updates. A pod whose reconcile is queued waits for it.
   void WriteStatus(PodRt& p, base::Json status);
+  void FlushStatuses();
+  void SendStatus(PodRt& p);
   void FinalDelete(PodRt& p);
 
   client::ClusterContext ctx_;
@@ -170,6 +177,8 @@ class Kubelet {
   std::map<std::string, int64_t> images_;  // pulled image -> size
   std::map<std::string, PodRt> pods_;      // by key
   std::map<std::string, std::string> uid_to_key_;
+  std::set<std::string> status_dirty_;  // pod keys with a pending status
+  bool flush_posted_ = false;
   std::function<void(const std::string&, const std::string&)> ip_observer_;
   std::shared_ptr<bool> alive_;
 };

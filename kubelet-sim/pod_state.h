@@ -85,7 +85,8 @@ struct PodRt {
   bool final_delete_sent = false;
   // Condition type -> (status, lastTransitionTime).
   std::map<std::string, std::pair<std::string, std::string>> conditions;
-  base::Json last_sent;  // the status last written
+  base::Json last_sent;                      // the status last written
+  std::optional<base::Json> pending_status;  // newer, not yet sent
 
   std::string RestartPolicy() const {
     return base::GetString(*pod, {"spec", "restartPolicy"}, "Always");

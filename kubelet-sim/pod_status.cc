@@ -230,7 +230,56 @@ void Kubelet::Log(const PodRt& p, const ContainerRt& c, const std::string& line,
 }
 
 void Kubelet::WriteStatus(PodRt& p, Json status) {
-  if (status == p.last_sent) return;
+  if (status == p.last_sent) {
+    p.pending_status.reset();
+    return;
+  }
+  p.pending_status = std::move(status);
+  status_dirty_.insert(p.key);
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  ctx_.loop->PostIdle([this, alive] {
+    if (alive.expired()) return;
+    flush_posted_ = false;
+    FlushStatuses();
+  });
+}
+
+void Kubelet::FlushStatuses() {
+  // A node that is down reports nothing; coming back re-reconciles its pods.
+  if (down_) return;
+  std::set<std::string> dirty;
+  dirty.swap(status_dirty_);
+  bool waiting = false;
+  for (const std::string& key : dirty) {
+    auto it = pods_.find(key);
+    if (it == pods_.end() || !it->second.pending_status) continue;
+    if (queue_.Queued(key)) {
+      // Its reconcile runs before this flush's next turn and has the
+      // newer state.
+      status_dirty_.insert(key);
+      waiting = true;
+      continue;
+    }
+    SendStatus(it->second);
+  }
+  if (waiting && !flush_posted_) {
+    flush_posted_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    ctx_.loop->PostIdle([this, alive] {
+      if (alive.expired()) return;
+      flush_posted_ = false;
+      FlushStatuses();
+    });
+  }
+}
+
+void Kubelet::SendStatus(PodRt& p) {
+  if (!p.pending_status) return;
+  Json status = std::move(*p.pending_status);
+  p.pending_status.reset();
+  status_dirty_.erase(p.key);
   p.last_sent = status;
   Json patch = {{"metadata", {{"uid", p.uid}}}, {"status", std::move(status)}};
   std::string uid = p.uid;

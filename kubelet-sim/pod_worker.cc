@@ -87,7 +87,10 @@ base::Status Kubelet::Reconcile(const std::string& key) {
   }
   Advance(p);
   if (!p.frozen) WriteStatus(p, BuildStatus(p));
-  if (p.terminating && p.terminal && !p.final_delete_sent) FinalDelete(p);
+  if (p.terminating && p.terminal && !p.final_delete_sent) {
+    SendStatus(p);  // the terminal status is stored before the delete
+    FinalDelete(p);
+  }
   return base::Status();
 }
 
