@@ -10,6 +10,7 @@
 
 #include "cluster/netsim_test_util.h"
 #include "netsim/network.h"
+#include "netsim/proxier.h"
 
 namespace ksim::cluster {
 namespace {
@@ -262,6 +263,36 @@ TEST_CASE("the same seed routes the same requests the same way, and the "
                 "service=\"webapp\"} 200\n") != std::string::npos);
   CHECK(m1.find("ksim_netsim_service_failures_total{namespace=\"default\","
                 "service=\"webapp\"} 0\n") != std::string::npos);
+}
+
+TEST_CASE("kube-proxy's rules follow the API after the sync delay, at most "
+          "once per min sync period",
+          "[netsim]") {
+  uint64_t seed = NetTestSeed(57);
+  INFO("seed " << seed);
+  auto c = NewVirtualCluster(seed);
+  SettleNetwork(*c);
+  netsim::Proxier* proxier = c->network()->proxier();
+  uint64_t before = proxier->syncs();
+  base::Time created = c->loop()->Now();
+  CreateObject(*c, client::kServices, ServiceFor("a", 80, 80, "a"));
+  std::string vip = ClusterIP(*c, "a");
+  // Not yet in the rules: the ClusterIP is routed nowhere.
+  CHECK(Curl(*c, "http://" + vip + "/", "", 0.05).curl_code == 28);
+  REQUIRE(c->loop()->RunUntilCondition(
+      [&] { return proxier->Find("default", "a", "") != nullptr; },
+      c->loop()->Now() + seconds(5)));
+  base::Time first = proxier->last_sync();
+  CHECK(first - created >= milliseconds(100));
+  CHECK(first - created < milliseconds(200));
+  CHECK(proxier->syncs() == before + 1);
+  CHECK(Curl(*c, "http://" + vip + "/").curl_code == 7);  // no endpoints
+  // A second change right after waits for the min sync period.
+  CreateObject(*c, client::kServices, ServiceFor("b", 80, 80, "b"));
+  REQUIRE(c->loop()->RunUntilCondition(
+      [&] { return proxier->Find("default", "b", "") != nullptr; },
+      c->loop()->Now() + seconds(5)));
+  CHECK(proxier->last_sync() - first == seconds(1));
 }
 
 }  // namespace
