@@ -14,6 +14,7 @@
 #include "apiserver/http_internal.h"
 #include "apiserver/http_net.h"
 #include "apiserver/http_pool.h"
+#include "apiserver/http_record.h"
 #include "apiserver/object_codec.h"
 #include "apiserver/server.h"
 
@@ -65,6 +66,7 @@ class ApiServerImpl : public ApiServer {
   std::thread listener_;
   int port_ = 0;
   bool stopped_ = false;
+  std::unique_ptr<RequestLog> record_;  // --record
 };
 
 base::Status ApiServerImpl::OpenControlPlane() {
@@ -85,6 +87,10 @@ base::Status ApiServerImpl::Init() {
   ctx_.kube_version = options_.kube_version;
   ctx_.stopping = &stopping_;
   ctx_.ready = &ready_;
+  if (!options_.record_file.empty()) {
+    KSIM_ASSIGN_OR_RETURN(record_, RequestLog::Open(options_.record_file,
+                                                   cp_->clock(), options_.seed));
+  }
   Route();
   bool bound = options_.port == 0
                    ? (port_ = http_.bind_to_any_port(options_.address)) > 0
@@ -158,6 +164,7 @@ void ApiServerImpl::Route() {
   http_.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) {
         net_.counters.Count(req, res.status);
+        if (record_) record_->Record(req, res);
         if (options_.verbosity >= 1) {
           auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - request_start)
@@ -204,6 +211,7 @@ void ApiServerImpl::Stop() {
   ready_ = false;
   http_.stop();
   if (listener_.joinable()) listener_.join();
+  if (record_) record_->Finish(cp_->store());
   own_cp_.reset();
 }
 

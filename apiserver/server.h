@@ -27,6 +27,9 @@ struct ServerOptions {
   uint64_t seed = 1;  // seeds uids and generated names
   // Auto-compaction keeps this much history (kube-apiserver: 5 minutes).
   int compaction_interval_seconds = 300;
+  // ksim up --record: every mutating API request, with its time, written
+  // to this file as JSON lines (apiserver/http_record.h); "" = none.
+  std::string record_file;
 };
 
 class ApiServer {

@@ -14,6 +14,7 @@
 #include "cli/kubeconfig.h"
 #include "cli/up_options.h"
 #include "cluster/cluster.h"
+#include "scenario/replay.h"
 #include "scenario/report.h"
 #include "scenario/runner.h"
 
@@ -26,9 +27,12 @@ using scenario::Progress;
 constexpr char kUsage[] =
     "Usage: ksim scenario run FILE [--seed N] [--report DIR] "
     "[--speed max|N]\n"
+    "       ksim scenario replay FILE [--seed N] [--settle 1m]\n"
     "\n"
-    "Runs a scenario (docs/scenarios.md) on a simulated cluster in this\n"
-    "process. Exit status 0 when every assertion holds.\n";
+    "run: runs a scenario (docs/scenarios.md) on a simulated cluster in\n"
+    "this process; exit status 0 when every assertion holds.\n"
+    "replay: plays a recording of `ksim up --record FILE` in virtual time;\n"
+    "exit status 0 when it reaches the recorded final state.\n";
 
 struct Flags {
   std::string seed;
@@ -223,6 +227,72 @@ int Run(const Flags& f, const std::string& file) {
   return result.passed ? 0 : 1;
 }
 
+int RunReplay(const std::vector<std::string>& args) {
+  std::string seed, settle = "1m", cluster_config;
+  bool help = false;
+  FlagSet flags("ksim scenario replay FILE [flags]");
+  flags.AddString("seed", &seed, "seed (default: the recording's)");
+  flags.AddString("settle", &settle,
+                  "virtual time after the last request before comparing");
+  flags.AddString("cluster-config", &cluster_config,
+                  "the cluster's shape (default: the seed's three nodes)");
+  flags.AddBool("help", &help, "show this help");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (base::Status s = flags.Parse(rest); !s.ok()) {
+    std::fprintf(stderr, "ksim scenario replay: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (help) {
+    std::printf("%s\n%s", kUsage, flags.Usage().c_str());
+    return 0;
+  }
+  if (flags.positional().size() != 1) {
+    std::fprintf(stderr, "ksim scenario replay: one FILE expected\n");
+    return 2;
+  }
+  scenario::ReplayOptions o;
+  auto d = cluster::ParseGoDuration(settle);
+  if (!d.ok()) {
+    std::fprintf(stderr, "ksim scenario replay: bad --settle\n");
+    return 2;
+  }
+  o.settle = *d;
+  if (!seed.empty()) o.seed = std::strtoull(seed.c_str(), nullptr, 10);
+  if (!cluster_config.empty()) {
+    auto c = cluster::LoadClusterConfig(cluster_config);
+    if (!c.ok()) {
+      std::fprintf(stderr, "ksim scenario replay: %s\n",
+                   c.status().message().c_str());
+      return 2;
+    }
+    o.cluster = *c;
+  }
+  auto r = scenario::Replay(flags.positional()[0], o);
+  if (!r.ok()) {
+    std::fprintf(stderr, "ksim scenario replay: %s\n",
+                 r.status().message().c_str());
+    return 2;
+  }
+  for (const auto& m : r->code_mismatches) {
+    std::fprintf(stderr, "status differs: %s\n", m.c_str());
+  }
+  std::printf("replayed %zu requests over %s of virtual time; %zu objects\n",
+              r->requests, scenario::FormatDuration(r->end).c_str(),
+              r->final_state.size());
+  if (!r->has_expected) {
+    std::printf("the recording has no final state to compare with (was ksim "
+                "up stopped cleanly?)\n");
+    return 1;
+  }
+  if (r->same()) {
+    std::printf("SAME final state as recorded\n");
+    return 0;
+  }
+  std::printf("DIFFERENT final state:\n");
+  for (const auto& d : r->differences) std::printf("  %s\n", d.c_str());
+  return 1;
+}
+
 }  // namespace
 
 int RunScenario(const std::vector<std::string>& args) {
@@ -231,6 +301,7 @@ int RunScenario(const std::vector<std::string>& args) {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "replay") return RunReplay(args);
   if (args[0] != "run") {
     std::fprintf(stderr, "ksim scenario: unknown verb \"%s\"\n%s",
                  args[0].c_str(), kUsage);

@@ -114,6 +114,9 @@ void Register(FlagSet& flags, UpOptions& o) {
   flags.AddInt("compaction-interval", &s.compaction_interval_seconds,
                "seconds of history kept for watches and paged lists; the "
                "store compacts older revisions (kube-apiserver: 300)");
+  flags.AddString("record", &s.record_file,
+                  "write every mutating API request, with its time, to this "
+                  "file (JSON lines) for `ksim scenario replay`");
   flags.AddInt("v", &s.verbosity,
                "log verbosity; 1 or more logs one line per request");
   flags.AddBool("help", &o.help, "show this help");
