@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   Report("dial", iterations, t0);
 
   kubelet::HttpRequest req;
-  req.headers = {{"Host", "web:8080"}, {"User-Agent", "curl/8.5.0"},
+  req.headers = {{"Host", "web:8080"}, {"User-Agent", "curl/7.88.1"},
                  {"Accept", "*/*"}};
   req.client_ip = base::FormatIpv4(src->ip);
   t0 = Timer();

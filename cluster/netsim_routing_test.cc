@@ -204,7 +204,7 @@ TEST_CASE("the echo server returns the request as the netsim carried it",
   CHECK(j["http"]["method"] == "POST");
   CHECK(j["http"]["originalUrl"] == "/hello?x=1");
   CHECK(j["request"]["headers"]["Host"] == ip);
-  CHECK(j["request"]["headers"]["User-Agent"] == "curl/8.5.0");
+  CHECK(j["request"]["headers"]["User-Agent"] == "curl/7.88.1");
   CHECK(j["request"]["headers"]["X-Demo"] == "yes");
   CHECK(j["request"]["headers"]["Content-Length"] == "3");
   CHECK(j["request"]["body"] == "a=1");
@@ -216,6 +216,14 @@ TEST_CASE("the echo server returns the request as the netsim carried it",
   NetRequest head = req;
   head.method = "HEAD";
   CHECK(Curl(*c, head).body.empty());
+  // Loopback and the pod's own hostname stay inside the pod.
+  NetResponse self = Curl(*c, "http://localhost/", "pod/default/echo");
+  CHECK(self.curl_code == 0);
+  CHECK(self.endpoint == ip + ":80");
+  CHECK(Curl(*c, "http://echo:80/", "pod/default/echo").endpoint == ip + ":80");
+  CHECK(Curl(*c, "http://127.0.0.1:81/", "pod/default/echo").error ==
+        "Failed to connect to 127.0.0.1 port 81 after 0 ms: Couldn't connect "
+        "to server");
   // A pod source that does not exist is not a curl outcome.
   NetResponse bad = Curl(*c, "http://" + ip + "/", "pod/default/ghost");
   CHECK(bad.curl_code == -1);

@@ -12,8 +12,9 @@
 
 namespace ksim::netsim {
 
-// curl's defaults when the request sets none (curl 8.5 on Ubuntu 24.04).
-constexpr char kUserAgent[] = "curl/8.5.0";
+// curl's defaults when the request sets none (Debian 12's curl, as
+// `ksim curl` sends).
+constexpr char kUserAgent[] = "curl/7.88.1";
 // curl's default --connect-timeout (CURL_DEFAULT_CONNECT_TIMEOUT).
 constexpr double kCurlConnectTimeoutSeconds = 300;
 
@@ -122,7 +123,15 @@ void Network::Exchange(apiserver::NetRequest req,
   }
   c->url = *url;
   if (auto ip = base::ParseIpv4(c->url.host)) {
-    c->ip = *ip;
+    // Loopback stays on the source host (a pod's containers share it).
+    c->ip = (*ip >> 24) == 127 ? c->src.ip : *ip;
+    return Resolved(c);
+  }
+  // /etc/hosts: localhost, and a pod's own hostname.
+  std::string self;
+  if (!c->src.pod.empty()) self = c->src.pod.substr(c->src.pod.find('/') + 1);
+  if (c->url.host == "localhost" || (!self.empty() && c->url.host == self)) {
+    c->ip = c->src.ip;
     return Resolved(c);
   }
   std::vector<uint32_t> ips = dns_->Resolve(c->url.host, c->src.namespace_);
