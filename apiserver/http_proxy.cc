@@ -245,7 +245,10 @@ std::string GoDialError(const NetResponse& r, const std::string& hostport) {
     case 52:
       return "EOF";
     case 56:
-      return "read tcp " + hostport + ": read: connection reset by peer";
+      return "read tcp " + hostport + ": read: " +
+             (r.error.find("timed out") != std::string::npos
+                  ? "connection timed out"
+                  : "connection reset by peer");
     default:
       return r.error;
   }
