@@ -268,6 +268,12 @@ TEST_CASE("DNS names resolve from a pod as CoreDNS answers them",
   CHECK(Curl(*w.c, "http://webapp.kube-system:8080/", from).curl_code == 6);
   CHECK(Curl(*w.c, "http://kube-dns.kube-system.svc:9153/", from).curl_code ==
         7);  // resolves; no CoreDNS pods behind it
+  // dnsPolicy Default: the node's resolver, not the cluster's search path.
+  Json plain = ClientPod("plain");
+  plain["spec"]["dnsPolicy"] = "Default";
+  CreateObject(*w.c, client::kPods, plain);
+  WaitReady(*w.c, "app=plain", 1);
+  CHECK(Curl(*w.c, "http://webapp:8080/", "pod/default/plain").curl_code == 6);
   // From a node: no cluster search path, but node names (/etc/hosts).
   CHECK(Curl(*w.c, "http://webapp:8080/").curl_code == 6);
   CHECK(Curl(*w.c, "http://webapp.default.svc.cluster.local:8080/")

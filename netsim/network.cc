@@ -105,7 +105,17 @@ base::StatusOr<Host> Network::SourceHost(const std::string& source) const {
     h.ip = *ip;
     h.node = base::GetString(*pod, {"spec", "nodeName"});
     h.pod = key;
-    h.namespace_ = ns;
+    // dnsPolicy: ClusterFirst (the default) uses the cluster DNS with the
+    // namespace's search path; Default, or ClusterFirst on the host
+    // network, the node's resolver.
+    std::string policy =
+        base::GetString(*pod, {"spec", "dnsPolicy"}, "ClusterFirst");
+    bool host_network = base::Find(*pod, {"spec", "hostNetwork"}) &&
+                        (*pod)["spec"]["hostNetwork"] == true;
+    if (policy == "ClusterFirstWithHostNet" ||
+        (policy == "ClusterFirst" && !host_network)) {
+      h.namespace_ = ns;
+    }
     return h;
   }
   return base::BadRequest("source \"" + source +

@@ -71,7 +71,9 @@ struct Host {
   uint32_t ip = 0;
   std::string node;
   std::string pod;        // "ns/name" for a pod
-  std::string namespace_; // the pod's namespace (DNS search path)
+  // The pod's namespace when it resolves through the cluster DNS (its
+  // search path); "" for a node's resolver (nodes, dnsPolicy Default).
+  std::string namespace_;
 };
 
 // The outcome of one connection attempt.
