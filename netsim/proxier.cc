@@ -98,6 +98,12 @@ std::vector<size_t> LocalSet(const std::vector<ProxyEndpoint>& eps,
   return ready.empty() ? terminating : ready;
 }
 
+std::string SliceService(const base::Json& s) {
+  std::string n = base::GetString(s, {"metadata", "labels", kServiceNameLabel});
+  if (n.empty()) return "";
+  return base::GetString(s, {"metadata", "namespace"}) + "/" + n;
+}
+
 }  // namespace
 
 Proxier::Proxier(const client::ClusterContext& ctx, base::Rng* rng,
@@ -106,27 +112,39 @@ Proxier::Proxier(const client::ClusterContext& ctx, base::Rng* rng,
       rng_(rng),
       options_(options),
       alive_(std::make_shared<bool>(true)) {
-  client::EventHandlers h;
-  h.on_add = [this](const client::ObjectPtr&) { OnChange(); };
-  h.on_update = [this](const client::ObjectPtr&, const client::ObjectPtr&) {
-    OnChange();
+  client::EventHandlers sh;
+  sh.on_add = [this](const client::ObjectPtr& o) { OnChange(client::KeyOf(*o)); };
+  sh.on_update = [this](const client::ObjectPtr&, const client::ObjectPtr& o) {
+    OnChange(client::KeyOf(*o));
   };
-  h.on_delete = [this](const client::ObjectPtr&) { OnChange(); };
-  ctx_.informers->For(client::kServices)->AddEventHandlers(h);
+  sh.on_delete = [this](const client::ObjectPtr& o) {
+    OnChange(client::KeyOf(*o));
+  };
+  ctx_.informers->For(client::kServices)->AddEventHandlers(sh);
   client::Informer* slices = ctx_.informers->For(client::kEndpointSlices);
   slices->AddIndex(kServiceNameLabel, [](const base::Json& s) {
-    std::string n =
-        base::GetString(s, {"metadata", "labels", kServiceNameLabel});
-    if (n.empty()) return std::vector<std::string>{};
-    return std::vector<std::string>{
-        base::GetString(s, {"metadata", "namespace"}) + "/" + n};
+    std::string key = SliceService(s);
+    if (key.empty()) return std::vector<std::string>{};
+    return std::vector<std::string>{key};
   });
-  slices->AddEventHandlers(h);
+  client::EventHandlers eh;
+  eh.on_add = [this](const client::ObjectPtr& o) { OnChange(SliceService(*o)); };
+  eh.on_update = [this](const client::ObjectPtr& old,
+                        const client::ObjectPtr& o) {
+    OnChange(SliceService(*old));  // a relabelled slice leaves its Service
+    OnChange(SliceService(*o));
+  };
+  eh.on_delete = [this](const client::ObjectPtr& o) {
+    OnChange(SliceService(*o));
+  };
+  slices->AddEventHandlers(eh);
 }
 
 Proxier::~Proxier() { *alive_ = false; }
 
-void Proxier::OnChange() {
+void Proxier::OnChange(const std::string& service_key) {
+  if (service_key.empty()) return;
+  dirty_.insert(service_key);
   if (sync_pending_) return;
   sync_pending_ = true;
   base::Time at = std::max(ctx_.clock->Now() + options_.sync_delay,
@@ -144,30 +162,63 @@ void Proxier::Sync() {
   sync_pending_ = false;
   last_sync_ = ctx_.clock->Now();
   ++syncs_;
-  ports_.clear();
-  vip_.clear();
-  node_ports_.clear();
-  cluster_ips_.clear();
-  for (const auto& svc : ctx_.informers->For(client::kServices)->List()) {
-    AddService(*svc);
+  std::set<std::string> dirty;
+  dirty.swap(dirty_);
+  for (const auto& key : dirty) Rebuild(key);
+}
+
+void Proxier::Unindex(const std::vector<ServicePort>& ports) {
+  for (const auto& sp : ports) {
+    if (sp.cluster_ip != 0) {
+      auto v = vip_.find(VipKey(sp.cluster_ip, sp.port));
+      if (v != vip_.end() && v->second == &sp) vip_.erase(v);
+      auto c = cluster_ips_.find(sp.cluster_ip);
+      if (c != cluster_ips_.end() && --c->second == 0) cluster_ips_.erase(c);
+    }
+    if (sp.node_port != 0) {
+      auto n = node_ports_.find(sp.node_port);
+      if (n != node_ports_.end() && n->second == &sp) node_ports_.erase(n);
+    }
   }
+}
+
+void Proxier::Rebuild(const std::string& key) {
+  if (auto it = services_.find(key); it != services_.end()) {
+    Unindex(it->second);
+    services_.erase(it);
+  }
+  client::ObjectPtr svc = ctx_.informers->For(client::kServices)->Get(key);
+  std::vector<ServicePort> ports;
+  if (svc) ports = BuildPorts(*svc);
   // Affinity entries of endpoints that left are useless: drop them.
   std::set<std::pair<std::string, std::string>> live;
-  for (const auto& sp : ports_) {
+  for (const auto& sp : ports) {
     for (const auto& ep : sp.endpoints) {
       live.insert({sp.service_key + ":" + sp.port_name, ep.address});
     }
   }
-  for (auto it = affinity_.begin(); it != affinity_.end();) {
+  for (auto it = affinity_.lower_bound({key + ":", 0});
+       it != affinity_.end() && it->first.first.rfind(key + ":", 0) == 0;) {
     bool keep = live.count({it->first.first, it->second.first}) > 0;
     it = keep ? std::next(it) : affinity_.erase(it);
   }
+  if (ports.empty()) return;
+  std::vector<ServicePort>& stored = services_[key];
+  stored = std::move(ports);
+  for (const auto& sp : stored) {
+    if (sp.cluster_ip != 0) {
+      vip_[VipKey(sp.cluster_ip, sp.port)] = &sp;
+      ++cluster_ips_[sp.cluster_ip];
+    }
+    if (sp.node_port != 0) node_ports_[sp.node_port] = &sp;
+  }
 }
 
-void Proxier::AddService(const base::Json& svc) {
+std::vector<ServicePort> Proxier::BuildPorts(const base::Json& svc) const {
+  std::vector<ServicePort> out;
   const base::Json& spec = svc.value("spec", base::Json::object());
   std::string type = spec.value("type", "ClusterIP");
-  if (type == "ExternalName") return;
+  if (type == "ExternalName") return out;
   std::string ns = base::GetString(svc, {"metadata", "namespace"});
   std::string name = base::GetString(svc, {"metadata", "name"});
   std::string key = ns + "/" + name;
@@ -175,7 +226,7 @@ void Proxier::AddService(const base::Json& svc) {
   auto slices = ctx_.informers->For(client::kEndpointSlices)
                     ->ByIndex(kServiceNameLabel, key);
   const base::Json* ports = base::Find(spec, {"ports"});
-  if (!ports || !ports->is_array()) return;
+  if (!ports || !ports->is_array()) return out;
   for (const auto& p : *ports) {
     std::string protocol = p.value("protocol", "TCP");
     if (protocol != "TCP") continue;  // the netsim carries TCP only
@@ -196,38 +247,31 @@ void Proxier::AddService(const base::Json& svc) {
     sp.external_local = spec.value("externalTrafficPolicy", "Cluster") == "Local";
     sp.endpoints = EndpointsFor(slices, sp.port_name, protocol);
     sp.cluster = ClusterSet(sp.endpoints);
-    size_t index = ports_.size();
-    ports_.push_back(std::move(sp));
-    const ServicePort& added = ports_.back();
-    if (added.cluster_ip != 0) {
-      vip_[VipKey(added.cluster_ip, added.port)] = index;
-      cluster_ips_.insert(added.cluster_ip);
-    }
-    if (added.node_port != 0) node_ports_[added.node_port] = index;
+    out.push_back(std::move(sp));
   }
+  return out;
 }
 
 Decision Proxier::Route(uint32_t dst_ip, int dst_port,
                         const std::string& dst_node, uint32_t src_ip,
                         const std::string& src_node) {
   Decision d;
-  size_t index = 0;
+  const ServicePort* found = nullptr;
   bool local = false;
-  std::string local_node;
+  const std::string* local_node = &src_node;
   if (auto it = vip_.find(VipKey(dst_ip, dst_port)); it != vip_.end()) {
-    index = it->second;
-    local = ports_[index].internal_local;
-    local_node = src_node;
+    found = it->second;
+    local = found->internal_local;
   } else if (!dst_node.empty()) {
     auto np = node_ports_.find(dst_port);
     if (np == node_ports_.end()) return d;
-    index = np->second;
-    local = ports_[index].external_local;
-    local_node = dst_node;
+    found = np->second;
+    local = found->external_local;
+    local_node = &dst_node;
   } else {
     return d;
   }
-  const ServicePort& sp = ports_[index];
+  const ServicePort& sp = *found;
   d.service = &sp;
   bool has_endpoints = !sp.cluster.empty();
   if (!has_endpoints) {
@@ -235,21 +279,20 @@ Decision Proxier::Route(uint32_t dst_ip, int dst_port,
     return d;
   }
   if (!local) {
-    d.endpoint = Pick(sp, index, src_ip, sp.cluster);
+    d.endpoint = Pick(sp, src_ip, sp.cluster);
   } else {
-    std::vector<size_t> candidates = LocalSet(sp.endpoints, local_node);
+    std::vector<size_t> candidates = LocalSet(sp.endpoints, *local_node);
     if (candidates.empty()) {
       d.verdict = Verdict::kDrop;
       return d;
     }
-    d.endpoint = Pick(sp, index, src_ip, candidates);
+    d.endpoint = Pick(sp, src_ip, candidates);
   }
   d.verdict = Verdict::kForward;
   return d;
 }
 
-const ProxyEndpoint* Proxier::Pick(const ServicePort& sp, size_t sp_index,
-                                   uint32_t src_ip,
+const ProxyEndpoint* Proxier::Pick(const ServicePort& sp, uint32_t src_ip,
                                    const std::vector<size_t>& candidates) {
   base::Time now = ctx_.clock->Now();
   std::pair<std::string, uint32_t> akey;
@@ -275,15 +318,13 @@ const ProxyEndpoint* Proxier::Pick(const ServicePort& sp, size_t sp_index,
 
 const ServicePort* Proxier::Find(const std::string& ns, const std::string& name,
                                  const std::string& port_name) const {
-  const ServicePort* only = nullptr;
-  int count = 0;
-  for (const auto& sp : ports_) {
-    if (sp.ns != ns || sp.name != name) continue;
+  auto it = services_.find(ns + "/" + name);
+  if (it == services_.end()) return nullptr;
+  for (const auto& sp : it->second) {
     if (sp.port_name == port_name) return &sp;
-    only = &sp;
-    ++count;
   }
-  return port_name.empty() && count == 1 ? only : nullptr;
+  return port_name.empty() && it->second.size() == 1 ? &it->second[0]
+                                                     : nullptr;
 }
 
 }  // namespace ksim::netsim

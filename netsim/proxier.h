@@ -20,7 +20,9 @@
 //  - headless Services (clusterIP None) get no rule.
 // One rule table serves every node (each real node runs its own
 // kube-proxy with the same rules, synced at about the same time); the
-// "Local" policies filter by the source's node at connection time.
+// "Local" policies filter by the source's node at connection time. Like
+// kube-proxy's change trackers, a sync rebuilds only the Services whose
+// object or slices changed since the previous one.
 //
 // Thread-safety: loop thread only.
 #ifndef KSIM_NETSIM_PROXIER_H_
@@ -106,31 +108,37 @@ class Proxier {
                  uint32_t src_ip, const std::string& src_node);
   // Whether ip is a Service's ClusterIP (on some port).
   bool IsClusterIP(uint32_t ip) const { return cluster_ips_.count(ip) > 0; }
+  size_t service_count() const { return services_.size(); }
   // The rule of a Service port by name ("" matches an unnamed port, or the
   // only port); null when none.
   const ServicePort* Find(const std::string& ns, const std::string& name,
                           const std::string& port_name) const;
 
-  // Rebuilds the rules from the informer caches now (tests, bench).
+  // Applies the pending changes from the informer caches now (tests,
+  // bench).
   void SyncNow();
   uint64_t syncs() const { return syncs_; }
   base::Time last_sync() const { return last_sync_; }
 
  private:
-  void OnChange();
+  void OnChange(const std::string& service_key);
   void Sync();
-  void AddService(const base::Json& svc);
-  const ProxyEndpoint* Pick(const ServicePort& sp, size_t sp_index,
-                            uint32_t src_ip,
+  void Rebuild(const std::string& service_key);
+  void Unindex(const std::vector<ServicePort>& ports);
+  std::vector<ServicePort> BuildPorts(const base::Json& svc) const;
+  const ProxyEndpoint* Pick(const ServicePort& sp, uint32_t src_ip,
                             const std::vector<size_t>& candidates);
 
   client::ClusterContext ctx_;
   base::Rng* rng_;
   ProxierOptions options_;
-  std::vector<ServicePort> ports_;
-  std::unordered_map<uint64_t, size_t> vip_;  // ip << 16 | port -> port
-  std::unordered_map<int, size_t> node_ports_;
-  std::set<uint32_t> cluster_ips_;
+  // Service key -> its ports. A rebuilt Service gets new ServicePorts
+  // (pointers handed out by Route and Find are valid until the next sync).
+  std::map<std::string, std::vector<ServicePort>> services_;
+  std::unordered_map<uint64_t, const ServicePort*> vip_;  // ip << 16 | port
+  std::unordered_map<int, const ServicePort*> node_ports_;
+  std::map<uint32_t, int> cluster_ips_;  // ClusterIP -> ports using it
+  std::set<std::string> dirty_;          // Service keys to rebuild
   // (service key / port name, client ip) -> (endpoint address, last use)
   std::map<std::pair<std::string, uint32_t>, std::pair<std::string, base::Time>>
       affinity_;
