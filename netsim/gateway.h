@@ -6,7 +6,9 @@
 //
 // Thread-safety: every method from any thread, as NetGateway requires.
 // REQUIRES: in real time the loop runs (Cluster::Start) before a fault
-// call from another thread, which waits for the loop.
+// call from another thread, which waits for the loop. In virtual time the
+// fault calls run inline, so they must come from the thread that drives
+// the loop (a scenario, a test); Exchange and Metrics stay thread-safe.
 #ifndef KSIM_NETSIM_GATEWAY_H_
 #define KSIM_NETSIM_GATEWAY_H_
 
