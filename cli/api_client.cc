@@ -151,9 +151,11 @@ base::StatusOr<base::Json> ApiClient::Call(const std::string& method,
                                                        "application/json")
                                          : client.Delete(path.c_str());
   if (!r) {
+    std::string why = r.error() == httplib::Error::Connection
+                          ? " (is `ksim up` running?)"
+                          : ": " + httplib::to_string(r.error());
     return base::Status(base::Code::kServiceUnavailable,
-                        "cannot reach ksim at " + server_ + ": " +
-                            httplib::to_string(r.error()));
+                        "cannot reach ksim at " + server_ + why);
   }
   auto parsed = base::ParseJson(r->body);
   if (r->status >= 200 && r->status < 300) {

@@ -139,8 +139,9 @@ std::string Trace(const CurlOptions& o, const NetRequest& q,
   if (failed_http) {
     // curl gives up before it traces the end of the headers.
     block.resize(block.size() - 4);  // "< \r\n"
-    return t + block + "* The requested URL returned error: " +
-           std::to_string(r.status) + "\n* Closing connection 0\n";
+    return t + block +
+           "* The requested URL returned error: " + std::to_string(r.status) +
+           "\n* Closing connection 0\n";
   }
   t += block;
   if (!r.body.empty() && data_marks) {
@@ -293,6 +294,10 @@ CurlOutput RenderCurl(const CurlOptions& o, const NetRequest& q,
 }
 
 int RunCurl(const std::vector<std::string>& args) {
+  if (args.empty()) {  // curl alone says only this
+    std::fputs("curl: try 'ksim curl --help' for more information\n", stderr);
+    return 2;
+  }
   auto parsed = ParseCurlArgs(args);
   if (!parsed.ok()) {
     std::fprintf(stderr,
