@@ -23,7 +23,10 @@ base::Status LogDb::Init(const std::string& path, bool full_sync) {
   if (memory_) path_ = ":memory:";
   KSIM_ASSIGN_OR_RETURN(conn_, Conn::Open(path_, full_sync, /*reader=*/false));
   KSIM_RETURN_IF_ERROR(InitLogSchema(conn_.get()));
-  KSIM_ASSIGN_OR_RETURN(writer_, LogWriter::Create(conn_.get()));
+  // In memory nothing is durable: batches share one transaction (see
+  // LogWriter), committed every few thousand.
+  KSIM_ASSIGN_OR_RETURN(writer_,
+                        LogWriter::Create(conn_.get(), memory_ ? 4096 : 1));
   KSIM_ASSIGN_OR_RETURN(writer_reader_, LogReader::Create(conn_.get()));
   return base::Status::Ok();
 }

@@ -71,8 +71,13 @@ KeyRange KeyRange::ForPrefix(std::string_view prefix, std::string_view start) {
 
 base::Status InitLogSchema(Conn* conn) { return conn->Exec(kSchema); }
 
-base::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(Conn* conn) {
+base::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(
+    Conn* conn, int outer_commit_every) {
   std::unique_ptr<LogWriter> w(new LogWriter(conn));
+  w->outer_commit_every_ = outer_commit_every;
+  KSIM_ASSIGN_OR_RETURN(w->savepoint_, conn->Prepare("SAVEPOINT batch"));
+  KSIM_ASSIGN_OR_RETURN(w->release_, conn->Prepare("RELEASE batch"));
+  KSIM_ASSIGN_OR_RETURN(w->rollback_to_, conn->Prepare("ROLLBACK TO batch"));
   KSIM_ASSIGN_OR_RETURN(w->begin_, conn->Prepare("BEGIN IMMEDIATE"));
   KSIM_ASSIGN_OR_RETURN(w->commit_, conn->Prepare("COMMIT"));
   KSIM_ASSIGN_OR_RETURN(w->rollback_, conn->Prepare("ROLLBACK"));
@@ -94,11 +99,41 @@ base::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(Conn* conn) {
   return w;
 }
 
-base::Status LogWriter::Begin() { return begin_.Run(); }
-base::Status LogWriter::Commit() { return commit_.Run(); }
+LogWriter::~LogWriter() {
+  if (outer_commit_every_ > 1 && !sqlite3_get_autocommit(conn_->raw())) {
+    (void)commit_.Run();
+  }
+}
+
+base::Status LogWriter::Begin() {
+  if (outer_commit_every_ <= 1) return begin_.Run();
+  if (sqlite3_get_autocommit(conn_->raw())) {
+    KSIM_RETURN_IF_ERROR(begin_.Run());
+    released_ = 0;
+  }
+  return savepoint_.Run();
+}
+
+base::Status LogWriter::Commit() {
+  if (outer_commit_every_ <= 1) return commit_.Run();
+  KSIM_RETURN_IF_ERROR(release_.Run());
+  if (++released_ < outer_commit_every_) return base::Status::Ok();
+  released_ = 0;
+  return commit_.Run();
+}
 
 void LogWriter::Rollback() {
-  if (!sqlite3_get_autocommit(conn_->raw())) (void)rollback_.Run();
+  if (sqlite3_get_autocommit(conn_->raw())) return;
+  if (outer_commit_every_ <= 1) {
+    (void)rollback_.Run();
+    return;
+  }
+  // Undo this batch only; the batches released before it stay.
+  if (rollback_to_.Run().ok()) {
+    (void)release_.Run();
+  } else {
+    (void)rollback_.Run();  // the savepoint is gone: SQLite rolled back
+  }
 }
 
 base::Status LogWriter::Insert(const LogRow& row) {

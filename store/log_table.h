@@ -66,11 +66,19 @@ base::Status InitLogSchema(Conn* conn);
 // Writes the log. Only the group-commit leader uses it.
 class LogWriter {
  public:
-  static base::StatusOr<std::unique_ptr<LogWriter>> Create(Conn* conn);
+  // outer_commit_every > 1 (for a ":memory:" log, where durability is
+  // moot): Begin/Commit/Rollback work on a savepoint inside one long
+  // transaction that is committed every `outer_commit_every` Commits and on
+  // destruction. Each batch keeps its atomicity (ROLLBACK TO undoes only
+  // it), and the connection's readers see every released batch; an
+  // in-memory commit costs more than the insert it carries.
+  static base::StatusOr<std::unique_ptr<LogWriter>> Create(
+      Conn* conn, int outer_commit_every = 1);
+  ~LogWriter();
 
   base::Status Begin();
   base::Status Commit();
-  void Rollback();  // best effort; leaves no transaction open
+  void Rollback();  // best effort; leaves no batch open
   base::Status Insert(const LogRow& row);
   base::Status SetMeta(std::string_view name, int64_t value);
   // Deletes rows superseded by a row with id in (lo, hi] (the rows those rows'
@@ -81,6 +89,9 @@ class LogWriter {
   explicit LogWriter(Conn* conn) : conn_(conn) {}
   Conn* conn_;
   Stmt begin_, commit_, rollback_, insert_, set_meta_, del_prev_, del_tomb_;
+  Stmt savepoint_, release_, rollback_to_;  // the outer-transaction mode
+  int outer_commit_every_ = 1;
+  int released_ = 0;  // batches released since the outer transaction began
 };
 
 // Reads the log.
