@@ -33,6 +33,11 @@ base::StatusOr<Bound> ParseBound(const YamlErrors& e, const YAML::Node& n,
 base::StatusOr<Check> ParseCheck(const YamlErrors& e, const YAML::Node& n,
                                  bool in_wait);
 
+// apply: MANIFEST | [MANIFEST or {file: PATH}, ...] | {file: PATH} |
+// {manifests: [...] or file: PATH, repeat: N}; relative paths from `dir`.
+base::Status ParseApply(const YamlErrors& e, const std::string& dir,
+                        const YAML::Node& v, Step* step);
+
 // The check keys ParseCheck knows.
 bool IsCheckKey(const std::string& key);
 
