@@ -1,6 +1,7 @@
 // The ksim API (/ksim/v1) and /metrics against a fake network, and the
 // NetRequest/NetResponse wire form.
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,19 @@ TEST_CASE("exchange gives up when the network never answers",
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
   CHECK(ExchangeAndWait(nullptr, r).status().code() ==
         base::Code::kServiceUnavailable);
+  // A server that stops does not wait for the network's answer.
+  std::atomic<bool> stopping{false};
+  r.max_time_seconds = 600;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stopping = true;
+  });
+  start = std::chrono::steady_clock::now();
+  auto stopped = ExchangeAndWait(&net, r, &stopping);
+  stopper.join();
+  CHECK(stopped.status().code() == base::Code::kServiceUnavailable);
+  CHECK(stopped.status().message() == "the server is shutting down");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
 
 TEST_CASE("faults are added, listed and lifted over HTTP",
