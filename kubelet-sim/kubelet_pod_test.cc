@@ -204,5 +204,23 @@ TEST_CASE("pod: seeded delays give the same history for the same seed",
   CHECK(run(seed) == run(seed));
 }
 
+
+TEST_CASE("pod: steps at one instant cost one status write (zero delays)",
+          "[kubelet]") {
+  NodeConfig node = TestNode();
+  node.delays = Delays::Zero();
+  Fixture f(1, node);
+  f.AddPod(PodSpec(
+      "web-1", Json::array({Container(
+                   "web", "nginx", {{"ports", {{{"containerPort", 80}}}}})})));
+  // Scheduled, sandbox, pull, start and readiness all happen at t0: the
+  // status manager sends only the last state, not one patch per step.
+  auto patches = f.StatusPatches("web-1");
+  REQUIRE(patches.size() == 1);
+  CHECK(patches[0]["phase"] == "Running");
+  CHECK(patches[0]["podIP"] == "10.244.1.2");
+  CHECK(Cond(patches[0], "Ready")["status"] == "True");
+  CHECK(f.HasEvent("Started: Started container web"));
+}
 }  // namespace
 }  // namespace ksim::kubelet
