@@ -43,6 +43,8 @@ struct NetRequest {
 struct NetResponse {
   // curl's exit code: 0 success; 6 could not resolve host; 7 failed to
   // connect (refused); 28 timeout; 52 empty reply; 56 recv failure (reset).
+  // -1: not attempted, the source is invalid (an unknown node or pod, a pod
+  // without an IP yet); `error` says why, e.g. `pods "ghost" not found`.
   int curl_code = 0;
   // curl's message for a non-zero code, without the "curl: (N) " prefix,
   // e.g. "Failed to connect to 10.1.0.5 port 80 after 0 ms: Couldn't

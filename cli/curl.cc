@@ -264,6 +264,11 @@ CurlOutput RenderCurl(const CurlOptions& o, const NetRequest& q,
                       const NetResponse& response, bool stdout_tty) {
   CurlOutput out;
   NetResponse r = response;
+  if (r.curl_code < 0) {  // no request was made: --from names no host
+    out.exit_code = 1;
+    out.err = "ksim curl: --from " + o.from + ": " + r.error + "\n";
+    return out;
+  }
   bool to_file = !o.output.empty() && o.output != "-";
   bool failed_http = o.fail && r.curl_code == 0 && r.status >= 400;
   if (failed_http) {

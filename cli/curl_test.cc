@@ -78,6 +78,18 @@ TEST_CASE("the request carries curl's headers, body and method", "[curl]") {
   CHECK(!BuildNetRequest(Parse({"--from", "web-1", "x"})).ok());
 }
 
+TEST_CASE("an invalid --from is ksim's error, not a curl code", "[curl]") {
+  CurlOptions o = Parse({"--from", "pod/ghost", "10.1.0.9"});
+  NetRequest q = *BuildNetRequest(o);
+  NetResponse r;
+  r.curl_code = -1;
+  r.error = "pods \"ghost\" not found";
+  CurlOutput out = RenderCurl(o, q, r, true);
+  CHECK(out.exit_code == 1);
+  CHECK(out.out.empty());
+  CHECK(out.err == "ksim curl: --from pod/ghost: pods \"ghost\" not found\n");
+}
+
 TEST_CASE("errors print curl's message and exit code", "[curl]") {
   NetRequest q = *BuildNetRequest(Parse({"10.1.0.9"}));
   NetResponse r;
