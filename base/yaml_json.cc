@@ -28,18 +28,20 @@ Json Scalar(const YAML::Node& node) {
   return s;
 }
 
-Json Convert(const YAML::Node& node) {
+}  // namespace
+
+Json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       Json obj = Json::object();
       for (const auto& kv : node) {
-        obj[kv.first.as<std::string>()] = Convert(kv.second);
+        obj[kv.first.as<std::string>()] = YamlToJson(kv.second);
       }
       return obj;
     }
     case YAML::NodeType::Sequence: {
       Json arr = Json::array();
-      for (const auto& item : node) arr.push_back(Convert(item));
+      for (const auto& item : node) arr.push_back(YamlToJson(item));
       return arr;
     }
     case YAML::NodeType::Scalar:
@@ -49,11 +51,9 @@ Json Convert(const YAML::Node& node) {
   }
 }
 
-}  // namespace
-
 StatusOr<Json> ParseYaml(std::string_view text) {
   try {
-    return Convert(YAML::Load(std::string(text)));
+    return YamlToJson(YAML::Load(std::string(text)));
   } catch (const YAML::Exception& e) {
     return BadRequest(std::string("yaml: ") + e.what());
   }

@@ -4,6 +4,8 @@
 #ifndef KSIM_BASE_YAML_JSON_H_
 #define KSIM_BASE_YAML_JSON_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <string_view>
 
 #include "base/json.h"
@@ -14,6 +16,9 @@ namespace ksim::base {
 // Parses one YAML document. Syntax errors are BadRequest with yaml-cpp's
 // position ("yaml: line 3: ...").
 StatusOr<Json> ParseYaml(std::string_view text);
+// One parsed yaml-cpp node as JSON, with the same core-schema typing (for
+// callers that need the node's marks, e.g. for line numbers in errors).
+Json YamlToJson(const YAML::Node& node);
 
 }  // namespace ksim::base
 

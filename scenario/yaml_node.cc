@@ -1,40 +1,16 @@
 #include "scenario/yaml_node.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 #include <set>
 
+#include "base/yaml_json.h"
 #include "cluster/cluster_config.h"
 
 namespace ksim::scenario {
 namespace {
 
 using base::Json;
-
-// The core schema, as base::ParseYaml types plain scalars; kept in step
-// with it so an inline manifest means what the same manifest in a file
-// applied by kubectl means.
-Json Scalar(const YAML::Node& node) {
-  const std::string& s = node.Scalar();
-  if (node.Tag() == "!") return s;  // quoted: always a string
-  static const std::regex kInt("[-+]?(0|[1-9][0-9]*)");
-  static const std::regex kFloat(
-      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
-    return nullptr;
-  }
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (std::regex_match(s, kInt)) {
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), nullptr, 10);
-    if (errno == 0) return v;
-  }
-  if (std::regex_match(s, kFloat)) return std::strtod(s.c_str(), nullptr);
-  return s;
-}
 
 std::string Position(const YAML::Mark& m) {
   return std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
@@ -43,24 +19,9 @@ std::string Position(const YAML::Mark& m) {
 }  // namespace
 
 Json YamlToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      Json obj = Json::object();
-      for (const auto& kv : node) {
-        obj[kv.first.as<std::string>()] = YamlToJson(kv.second);
-      }
-      return obj;
-    }
-    case YAML::NodeType::Sequence: {
-      Json arr = Json::array();
-      for (const auto& item : node) arr.push_back(YamlToJson(item));
-      return arr;
-    }
-    case YAML::NodeType::Scalar:
-      return Scalar(node);
-    default:
-      return nullptr;
-  }
+  // The typing base::ParseYaml uses, so an inline manifest means what the
+  // same manifest in a file applied by kubectl means.
+  return base::YamlToJson(node);
 }
 
 base::StatusOr<std::vector<YAML::Node>> LoadYamlDocuments(
@@ -72,8 +33,7 @@ base::StatusOr<std::vector<YAML::Node>> LoadYamlDocuments(
       docs.push_back(d);
     }
   } catch (const YAML::Exception& e) {
-    return base::BadRequest(file + ":" + Position(e.mark) +
-                            ": yaml: " + e.msg);
+    return base::BadRequest(file + ":" + Position(e.mark) + ": yaml: " + e.msg);
   }
   return docs;
 }
@@ -99,7 +59,8 @@ base::Status YamlErrors::CheckKeys(const YAML::Node& map,
     std::string key = kv.first.Scalar();
     if (!ok.count(key)) {
       std::string list;
-      for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+      for (const char* k : known)
+        list += std::string(list.empty() ? "" : ", ") + k;
       return At(kv.first, "unknown field \"" + key + "\" in " + what +
                               " (known: " + list + ")");
     }
@@ -115,7 +76,7 @@ base::StatusOr<std::string> YamlErrors::String(const YAML::Node& node,
 
 base::StatusOr<double> YamlErrors::Number(const YAML::Node& node,
                                           const std::string& what) const {
-  Json v = node.IsScalar() ? Scalar(node) : Json();
+  Json v = node.IsScalar() ? base::YamlToJson(node) : Json();
   if (!v.is_number() || !std::isfinite(v.get<double>())) {
     return At(node, what + " must be a number");
   }
@@ -124,14 +85,14 @@ base::StatusOr<double> YamlErrors::Number(const YAML::Node& node,
 
 base::StatusOr<int64_t> YamlErrors::Int(const YAML::Node& node,
                                         const std::string& what) const {
-  Json v = node.IsScalar() ? Scalar(node) : Json();
+  Json v = node.IsScalar() ? base::YamlToJson(node) : Json();
   if (!v.is_number_integer()) return At(node, what + " must be an integer");
   return v.get<int64_t>();
 }
 
 base::StatusOr<bool> YamlErrors::Bool(const YAML::Node& node,
                                       const std::string& what) const {
-  Json v = node.IsScalar() ? Scalar(node) : Json();
+  Json v = node.IsScalar() ? base::YamlToJson(node) : Json();
   if (!v.is_boolean()) return At(node, what + " must be true or false");
   return v.get<bool>();
 }
@@ -139,7 +100,7 @@ base::StatusOr<bool> YamlErrors::Bool(const YAML::Node& node,
 base::StatusOr<base::Duration> YamlErrors::Duration(
     const YAML::Node& node, const std::string& what) const {
   if (!node.IsScalar()) return At(node, what + " must be a duration");
-  Json v = Scalar(node);
+  Json v = base::YamlToJson(node);
   if (v.is_number()) {
     double s = v.get<double>();
     if (!std::isfinite(s) || s < 0) {
@@ -149,8 +110,10 @@ base::StatusOr<base::Duration> YamlErrors::Duration(
   }
   auto d = cluster::ParseGoDuration(node.Scalar());
   if (!d.ok() || d->count() < 0) {
-    return At(node, what + " must be a duration such as 30s, 1m30s or "
-                           "500ms, not \"" + node.Scalar() + "\"");
+    return At(node, what +
+                        " must be a duration such as 30s, 1m30s or "
+                        "500ms, not \"" +
+                        node.Scalar() + "\"");
   }
   return *d;
 }
