@@ -301,6 +301,14 @@ std::vector<ObjectPtr> Informer::List(const std::string& ns) const {
   return out;
 }
 
+size_t Informer::IndexCount(const std::string& index,
+                            const std::string& value) const {
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return 0;
+  auto keys = idx->second.find(value);
+  return keys == idx->second.end() ? 0 : keys->second.size();
+}
+
 std::vector<ObjectPtr> Informer::ByIndex(const std::string& index,
                                          const std::string& value) const {
   std::vector<ObjectPtr> out;

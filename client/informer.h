@@ -76,6 +76,8 @@ class Informer {
   std::vector<ObjectPtr> List(const std::string& ns = "") const;
   std::vector<ObjectPtr> ByIndex(const std::string& index,
                                  const std::string& value) const;
+  // How many objects ByIndex(index, value) would return, without them.
+  size_t IndexCount(const std::string& index, const std::string& value) const;
   size_t size() const { return cache_.size(); }
 
   // For tests (and the fake client): put an object into the cache or remove

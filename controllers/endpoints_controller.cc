@@ -85,6 +85,7 @@ EndpointsController::EndpointsController(const client::ClusterContext& ctx,
   queue_ = std::make_unique<base::WorkQueue>(
       ctx.loop, base::WorkQueue::Options{.name = "endpoint"},
       [this](const std::string& key) { return Reconcile(key); });
+  AddPodLabelIndex(pods_);
   services_->AddEventHandlers({
       .on_add = [this](const ObjectPtr& s) { OnServiceEvent(s, false); },
       .on_update = [this](const ObjectPtr&,
@@ -222,13 +223,9 @@ Status EndpointsController::Reconcile(const std::string& key) {
   if (!selector) return Status::Ok();
   if (CacheIsStale(key, current.get())) return Status::Ok();
 
+  std::vector<ObjectPtr> all = SelectPods(*pods_, ns, *selector);
   std::vector<const Json*> pods;
-  std::vector<ObjectPtr> all = pods_->List(ns);
-  for (const ObjectPtr& p : all) {
-    if (PodMatches(*selector, *p)) {
-      pods.push_back(p.get());
-    }
-  }
+  for (const ObjectPtr& p : all) pods.push_back(p.get());
   std::optional<base::Time> trigger = trigger_times_.Compute(key, *svc, pods);
   return WriteEndpoints(key, *svc, current.get(), DesiredSubsets(*svc, pods),
                         trigger);

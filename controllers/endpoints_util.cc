@@ -124,6 +124,43 @@ bool PodMatches(const Labels& selector, const Json& pod) {
   return true;
 }
 
+void AddPodLabelIndex(client::Informer* pods) {
+  pods->AddIndex(kPodsByLabel, [](const Json& pod) {
+    std::vector<std::string> out;
+    const Json* labels = base::Find(pod, {"metadata", "labels"});
+    if (labels == nullptr || !labels->is_object()) return out;
+    std::string prefix = base::GetString(pod, {"metadata", "namespace"}) + "/";
+    for (const auto& [k, v] : labels->items()) {
+      if (v.is_string()) {
+        out.push_back(prefix + k + "=" + v.get_ref<const std::string&>());
+      }
+    }
+    return out;
+  });
+}
+
+std::vector<client::ObjectPtr> SelectPods(const client::Informer& pods,
+                                          const std::string& ns,
+                                          const Labels& selector) {
+  std::string best;
+  size_t best_count = 0;
+  for (const auto& [k, v] : selector) {
+    std::string value = ns + "/" + k + "=" + v;
+    size_t n = pods.IndexCount(kPodsByLabel, value);
+    if (best.empty() || n < best_count) {
+      best = std::move(value);
+      best_count = n;
+    }
+    if (n == 0) break;
+  }
+  std::vector<client::ObjectPtr> out;
+  if (best_count == 0) return out;
+  for (client::ObjectPtr& p : pods.ByIndex(kPodsByLabel, best)) {
+    if (PodMatches(selector, *p)) out.push_back(std::move(p));
+  }
+  return out;
+}
+
 void ServiceSelectorIndex::Upsert(const Json& service) {
   std::string ns = base::GetString(service, {"metadata", "namespace"});
   std::string name = base::GetString(service, {"metadata", "name"});

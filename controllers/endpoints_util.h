@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/json.h"
+#include "client/informer.h"
 
 namespace ksim::controllers {
 
@@ -51,6 +52,19 @@ std::optional<Labels> ServiceSelector(const base::Json& service);
 bool SelectorMatches(const Labels& selector, const Labels& labels);
 // The same against an object's metadata.labels, without copying them.
 bool PodMatches(const Labels& selector, const base::Json& pod);
+
+// The pods informer index both endpoints controllers select pods with:
+// each pod filed under "NAMESPACE/KEY=VALUE" for each of its labels.
+inline constexpr char kPodsByLabel[] = "ksim.io/pods-by-label";
+// Adds it (idempotent). REQUIRES: before the informer starts.
+void AddPodLabelIndex(client::Informer* pods);
+// The pods of `ns` that `selector` matches, in key order (as
+// Informer::List), read from the index's smallest posting list among the
+// selector's pairs: a Service's sync costs its own pods, not every pod of
+// the namespace. REQUIRES: AddPodLabelIndex(&pods); selector not empty.
+std::vector<client::ObjectPtr> SelectPods(const client::Informer& pods,
+                                          const std::string& ns,
+                                          const Labels& selector);
 
 // The services of each namespace with their selectors, kept from service
 // events, so that mapping a pod to its services costs one namespace's

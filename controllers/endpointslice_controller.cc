@@ -77,6 +77,7 @@ EndpointSliceController::EndpointSliceController(
   queue_ = std::make_unique<base::WorkQueue>(
       ctx.loop, base::WorkQueue::Options{.name = "endpoint_slice"},
       [this](const std::string& key) { return Reconcile(key); });
+  AddPodLabelIndex(pods_);
   pods_->AddIndex(kPodsByNode, [](const Json& pod) {
     std::string node = base::GetString(pod, {"spec", "nodeName"});
     return node.empty() ? std::vector<std::string>{}
@@ -255,13 +256,9 @@ Status EndpointSliceController::Reconcile(const std::string& key) {
   if (CacheIsStale(key, slices)) return Status::Ok();
 
   std::string ns = base::GetString(*svc, {"metadata", "namespace"});
-  std::vector<ObjectPtr> all = pods_->List(ns);
+  std::vector<ObjectPtr> all = SelectPods(*pods_, ns, *selector);
   std::vector<const Json*> pods;
-  for (const ObjectPtr& p : all) {
-    if (PodMatches(*selector, *p)) {
-      pods.push_back(p.get());
-    }
-  }
+  for (const ObjectPtr& p : all) pods.push_back(p.get());
   std::optional<base::Time> trigger = trigger_times_.Compute(key, *svc, pods);
   std::vector<ObjectPtr> nodes_held;
   auto node_lookup = [this, &nodes_held](const std::string& name) {
