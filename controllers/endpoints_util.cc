@@ -161,22 +161,42 @@ std::vector<client::ObjectPtr> SelectPods(const client::Informer& pods,
   return out;
 }
 
+namespace {
+std::string PairKey(const std::string& ns, const std::string& k,
+                    const std::string& v) {
+  return ns + "/" + k + "=" + v;
+}
+}  // namespace
+
 void ServiceSelectorIndex::Upsert(const Json& service) {
   std::string ns = base::GetString(service, {"metadata", "namespace"});
   std::string name = base::GetString(service, {"metadata", "name"});
   std::optional<Labels> selector = ServiceSelector(service);
-  if (!selector) {
-    Remove(service);
-    return;
-  }
+  Unindex(ns, name);
+  if (!selector) return;  // selects nothing (ServiceSelector is never empty)
+  const auto& [k, v] = *selector->begin();
+  by_first_pair_[PairKey(ns, k, v)].insert(name);
   by_namespace_[ns][name] = std::move(*selector);
 }
 
 void ServiceSelectorIndex::Remove(const Json& service) {
-  std::string ns = base::GetString(service, {"metadata", "namespace"});
+  Unindex(base::GetString(service, {"metadata", "namespace"}),
+          base::GetString(service, {"metadata", "name"}));
+}
+
+void ServiceSelectorIndex::Unindex(const std::string& ns,
+                                   const std::string& name) {
   auto it = by_namespace_.find(ns);
   if (it == by_namespace_.end()) return;
-  it->second.erase(base::GetString(service, {"metadata", "name"}));
+  auto svc = it->second.find(name);
+  if (svc == it->second.end()) return;
+  const auto& [k, v] = *svc->second.begin();
+  auto pair = by_first_pair_.find(PairKey(ns, k, v));
+  if (pair != by_first_pair_.end()) {
+    pair->second.erase(name);
+    if (pair->second.empty()) by_first_pair_.erase(pair);
+  }
+  it->second.erase(svc);
   if (it->second.empty()) by_namespace_.erase(it);
 }
 
@@ -185,8 +205,16 @@ std::set<std::string> ServiceSelectorIndex::ServicesFor(
   std::set<std::string> keys;
   auto it = by_namespace_.find(ns);
   if (it == by_namespace_.end()) return keys;
-  for (const auto& [name, selector] : it->second) {
-    if (SelectorMatches(selector, labels)) keys.insert(ns + "/" + name);
+  // A selector that matches has its first pair among the labels.
+  for (const auto& [k, v] : labels) {
+    auto pair = by_first_pair_.find(PairKey(ns, k, v));
+    if (pair == by_first_pair_.end()) continue;
+    for (const std::string& name : pair->second) {
+      auto svc = it->second.find(name);
+      if (svc != it->second.end() && SelectorMatches(svc->second, labels)) {
+        keys.insert(ns + "/" + name);
+      }
+    }
   }
   return keys;
 }

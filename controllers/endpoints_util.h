@@ -67,8 +67,10 @@ std::vector<client::ObjectPtr> SelectPods(const client::Informer& pods,
                                           const Labels& selector);
 
 // The services of each namespace with their selectors, kept from service
-// events, so that mapping a pod to its services costs one namespace's
-// services and no JSON parsing.
+// events, so that mapping a pod to its services costs no JSON parsing and,
+// through an index of each selector's first pair, only the services that
+// pair could select — not every service of the namespace (10,000 Services
+// in one namespace are within Kubernetes' limits).
 class ServiceSelectorIndex {
  public:
   void Upsert(const base::Json& service);
@@ -85,7 +87,11 @@ class ServiceSelectorIndex {
                                              const base::Json& pod) const;
 
  private:
+  void Unindex(const std::string& ns, const std::string& name);
+
   std::map<std::string, std::map<std::string, Labels>> by_namespace_;
+  // "ns/key=value" of a selector's first pair -> service names.
+  std::map<std::string, std::set<std::string>> by_first_pair_;
 };
 
 // TriggerTimeTracker: the endpoints.kubernetes.io/last-change-trigger-time

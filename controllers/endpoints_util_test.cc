@@ -1,6 +1,7 @@
 #include "controllers/endpoints_util.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,39 @@ TEST_CASE("SelectPods reads a selector's pods from the label index",
   CHECK(SelectPods(pods, "default", {{"app", "web"}}).empty());
   CHECK(Names(SelectPods(pods, "default", {{"app", "db"}})) ==
         std::vector<std::string>{"default/db", "default/web-b"});
+}
+
+Json Service(const std::string& ns, const std::string& name, Json selector) {
+  return {{"metadata", {{"namespace", ns}, {"name", name}}},
+          {"spec", {{"selector", std::move(selector)}}}};
+}
+
+TEST_CASE(
+    "ServiceSelectorIndex finds a pod's services through their first "
+    "selector pair",
+    "[endpoints]") {
+  ServiceSelectorIndex idx;
+  idx.Upsert(Service("default", "web", {{"app", "web"}}));
+  idx.Upsert(Service("default", "front", {{"app", "web"}, {"tier", "front"}}));
+  idx.Upsert(Service("default", "by-tier", {{"tier", "front"}}));
+  idx.Upsert(Service("default", "none", Json::object()));  // selects nothing
+  idx.Upsert(Service("other", "web", {{"app", "web"}}));
+
+  using Keys = std::set<std::string>;
+  Labels front = {{"app", "web"}, {"tier", "front"}};
+  CHECK(idx.ServicesFor("default", front) ==
+        Keys{"default/by-tier", "default/front", "default/web"});
+  CHECK(idx.ServicesFor("default", {{"app", "web"}}) == Keys{"default/web"});
+  CHECK(idx.ServicesFor("default", {{"tier", "back"}}).empty());
+  CHECK(idx.ServicesFor("other", front) == Keys{"other/web"});
+
+  // A changed selector leaves its old pair; a removed service is gone.
+  idx.Upsert(Service("default", "web", {{"app", "api"}}));
+  idx.Remove(Service("default", "by-tier", Json::object()));
+  CHECK(idx.ServicesFor("default", front) == Keys{"default/front"});
+  CHECK(idx.ServicesFor("default", {{"app", "api"}}) == Keys{"default/web"});
+  idx.Upsert(Service("default", "front", Json::object()));
+  CHECK(idx.ServicesFor("default", front).empty());
 }
 
 }  // namespace
