@@ -160,20 +160,19 @@ void ApiServerImpl::Route() {
     }
     WriteStatus(req, res, base::Internal("Internal error occurred: " + what));
   });
-  // --record: before the response is written (the logger below runs after
-  // it, when the client may already have sent its next request to another
-  // thread), so the log keeps the order in which writes were handled.
-  if (record_) {
-    http_.set_post_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          record_->Record(req, res);
-        });
-  }
-  // Called once each request is answered: counts it for /metrics, and logs
-  // it at -v 1.
+  // Before each response is written (the logger below runs after it, when
+  // the client may already have had its next request handled by another
+  // pool thread): count it for /metrics, so that a client sees its own
+  // requests counted, and --record it, so that the log keeps the order in
+  // which writes were handled.
+  http_.set_post_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        net_.counters.Count(req, res.status);
+        if (record_) record_->Record(req, res);
+      });
+  // Called once each request is answered: logs it at -v 1.
   http_.set_logger(
       [this](const httplib::Request& req, const httplib::Response& res) {
-        net_.counters.Count(req, res.status);
         if (options_.verbosity >= 1) {
           auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - request_start)
