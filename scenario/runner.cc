@@ -50,8 +50,13 @@ RunResult Runner::RunVirtual(
     Finish();
   }
   while (!done()) {
-    loop->RunUntilCondition([this] { return done(); },
-                            loop->Now() + std::chrono::seconds(1));
+    base::Time until = loop->Now() + std::chrono::seconds(1);
+    // RunUntilCondition stops before a timer beyond `until` without moving
+    // the clock: RunUntil moves it there, or a quiet second (the next
+    // timer further away, e.g. a 5 s poll) would never pass.
+    if (!loop->RunUntilCondition([this] { return done(); }, until) && !done()) {
+      loop->RunUntil(until);
+    }
     if (progress) progress(this->progress());
   }
   return TakeResult();

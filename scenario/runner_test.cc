@@ -1,8 +1,9 @@
+#include "scenario/runner.h"
+
 #include <catch2/catch.hpp>
 #include <sstream>
 
 #include "scenario/report.h"
-#include "scenario/runner.h"
 
 namespace ksim::scenario {
 namespace {
@@ -195,6 +196,26 @@ steps:
   CHECK(a.result.failure.find("observed 1 pods") != std::string::npos);
   CHECK(a.result.checks.empty());  // the assert never ran
   CHECK_FALSE(a.result.steps[2].started);
+}
+
+TEST_CASE("virtual time passes through quiet stretches with no timer",
+          "[scenario][runner]") {
+  // Between the kubelets' 10 s heartbeats nothing is due for seconds at a
+  // time; the run must still get to the step at 2m.
+  auto s = ParseScenario(R"(
+poll: 30s
+sample: 30s
+steps:
+- at: 2m
+  assert: {count: {kind: Node, count: 3}}
+)",
+                         "quiet.yaml");
+  INFO(s.status().ToString());
+  REQUIRE(s.ok());
+  Run a = RunOnce(*s, 1);
+  INFO(a.result.failure);
+  CHECK(a.result.passed);
+  CHECK(a.result.steps[0].started);
 }
 
 TEST_CASE("a step the API rejects fails the run", "[scenario][runner]") {
