@@ -6,6 +6,7 @@
 #include "apiserver/http_internal.h"
 #include "apiserver/object_codec.h"
 #include "apiserver/protobuf.h"
+#include "apiserver/resource_path.h"
 
 namespace ksim::apiserver {
 namespace {
@@ -20,54 +21,17 @@ const base::Status kNotFoundPath(base::Code::kNotFound,
                                  "resource",
                                  base::Details{});
 
-std::vector<std::string> Split(const std::string& path) {
-  std::vector<std::string> segs;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string::npos) next = path.size();
-    if (next > pos) segs.push_back(path.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return segs;
-}
-
 // Parses /api/v1/... or /apis/<g>/<v>/... into a Target; `watch` is set for
 // the legacy /watch/ prefix.
 bool ParseTarget(const std::string& path, Target* t, bool* watch) {
-  std::vector<std::string> s = Split(path);
-  std::string group, version;
-  size_t i;
-  if (s.size() >= 3 && s[0] == "api") {
-    version = s[1];
-    i = 2;
-  } else if (s.size() >= 4 && s[0] == "apis") {
-    group = s[1];
-    version = s[2];
-    i = 3;
-  } else {
-    return false;
-  }
-  if (s[i] == "watch") {
-    *watch = true;
-    ++i;
-  }
-  std::vector<std::string> rest(s.begin() + i, s.end());
-  if (rest.size() >= 3 && rest[0] == "namespaces" &&
-      FindResource(group, version, rest[2]) != nullptr &&
-      FindResource(group, version, rest[2])->namespaced) {
-    t->ns = rest[1];
-    rest.erase(rest.begin(), rest.begin() + 2);
-  }
-  if (rest.empty() || rest.size() > 3) return false;
-  t->resource = FindResource(group, version, rest[0]);
-  if (t->resource == nullptr) return false;
-  if (rest.size() >= 2) t->name = rest[1];
-  if (rest.size() == 3) {
-    t->subresource = rest[2];
-    if (!t->resource->HasSubresource(t->subresource)) return false;
-  }
-  return true;
+  ResourcePath r;
+  if (!ParseResourcePath(path, &r) || r.rest > 2) return false;
+  if (r.watch) *watch = true;
+  t->resource = r.resource;
+  t->ns = std::string(r.ns);
+  t->name = std::string(r.name);
+  t->subresource = std::string(r.subresource);
+  return t->subresource.empty() || t->resource->HasSubresource(t->subresource);
 }
 
 base::StatusOr<ListQuery> ParseListQuery(const httplib::Request& req) {
@@ -108,7 +72,7 @@ base::StatusOr<WriteOptions> ParseWriteOptions(const httplib::Request& req,
   } else if (fv == "Warn" || fv.empty()) {
     o.validation = FieldValidation::kWarn;
   } else {
-    const char* kind = patch ? "PatchOptions"
+    const char* kind = patch                 ? "PatchOptions"
                        : req.method == "PUT" ? "UpdateOptions"
                                              : "CreateOptions";
     return ToInvalidStatus("meta.k8s.io", kind, "",
@@ -160,10 +124,12 @@ base::StatusOr<DeleteOptions> ParseDeleteOptions(const httplib::Request& req) {
   if (Param(req, "dryRun") == "All") o.dry_run = true;
   const std::string& p = o.propagation_policy;
   if (!p.empty() && p != "Orphan" && p != "Background" && p != "Foreground") {
-    return base::BadRequest("DeleteOptions.meta.k8s.io \"\" is invalid: "
-                            "propagationPolicy: Unsupported value: \"" +
-                            p + "\": supported values: \"Foreground\", "
-                            "\"Background\", \"Orphan\", \"nil\"");
+    return base::BadRequest(
+        "DeleteOptions.meta.k8s.io \"\" is invalid: "
+        "propagationPolicy: Unsupported value: \"" +
+        p +
+        "\": supported values: \"Foreground\", "
+        "\"Background\", \"Orphan\", \"nil\"");
   }
   return o;
 }
@@ -198,8 +164,8 @@ void RespondList(const HttpContext& ctx, const Target& t, const ListPage& page,
                      "\",\"metadata\":" + ListMetaJson(page) + ",\"items\":[";
   for (size_t i = 0; i < page.items.size(); ++i) {
     if (i) body += ',';
-    body += WithResourceVersion(*page.items[i].value,
-                                page.items[i].mod_revision);
+    body +=
+        WithResourceVersion(*page.items[i].value, page.items[i].mod_revision);
   }
   body += "]}";
   WriteBody(req, res, 200, std::move(body));
@@ -278,8 +244,8 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
                     res);
     }
     if (!t.subresource.empty()) {
-      return WriteStatus(req, res, NewMethodNotSupported(*t.resource,
-                                                         "delete"));
+      return WriteStatus(req, res,
+                         NewMethodNotSupported(*t.resource, "delete"));
     }
     return Answer(ctx, t, ctx.registry->Delete(t, *o), req, res);
   }
@@ -316,8 +282,9 @@ void HandleResource(const HttpContext& ctx, const std::string& method,
   if (t.name.empty()) return WriteStatus(req, res, kMethodNotAllowed);
   if (t.subresource == "log" || t.subresource == "binding" ||
       t.subresource == "finalize") {
-    return WriteStatus(req, res, NewMethodNotSupported(
-                                     *t.resource, is_patch ? "patch" : "update"));
+    return WriteStatus(
+        req, res,
+        NewMethodNotSupported(*t.resource, is_patch ? "patch" : "update"));
   }
   if (method == "PUT") {
     return Answer(ctx, t, ctx.registry->Update(t, *body, *o), req, res);

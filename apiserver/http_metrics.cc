@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "apiserver/http_net.h"
+#include "apiserver/resource_path.h"
 #include "apiserver/resources.h"
 
 namespace ksim::apiserver {
@@ -77,64 +78,26 @@ int PathIndex(std::string_view path) {
   return 0;
 }
 
-// Splits without allocating beyond the small vector of views.
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> segs;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    if (next > pos) segs.push_back(path.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return segs;
-}
-
 bool ParseResourceRoute(std::string_view path, Route* r) {
-  std::vector<std::string_view> s = Segments(path);
-  std::string_view group, version;
-  size_t i;
-  if (s.size() >= 3 && s[0] == "api") {
-    version = s[1];
-    i = 2;
-  } else if (s.size() >= 4 && s[0] == "apis") {
-    group = s[1];
-    version = s[2];
-    i = 3;
-  } else {
-    return false;
-  }
-  if (s[i] == "watch") {
-    r->watch = true;
-    ++i;
-  }
-  bool ns = false;
-  if (s.size() >= i + 3 && s[i] == "namespaces") {
-    const ResourceInfo* inner = FindResource(group, version, s[i + 2]);
-    if (inner != nullptr && inner->namespaced) {
-      ns = true;
-      i += 2;
-    }
-  }
-  size_t rest = s.size() - i;
-  if (rest == 0) return false;
-  const ResourceInfo* info = FindResource(group, version, s[i]);
-  if (info == nullptr) return false;
+  ResourcePath p;
+  if (!ParseResourcePath(path, &p)) return false;
+  const ResourceInfo* info = p.resource;
+  r->watch = p.watch;
   r->resource = true;
   r->index = static_cast<int>(info - AllResources().data());
-  r->named = rest >= 2;
-  if (rest >= 3) {
-    if (s[i + 2] == "proxy") {
-      r->sub = kProxySub;
+  r->named = p.rest >= 1;
+  if (p.rest >= 2) {
+    if (p.subresource == "proxy") {
+      r->sub = kProxySub;  // the proxied path follows
     } else {
       for (size_t k = 0; k < info->subresources.size() && k + 1 < kProxySub;
            ++k) {
-        if (info->subresources[k].name == s[i + 2]) r->sub = k + 1;
+        if (info->subresources[k].name == p.subresource) r->sub = k + 1;
       }
-      if (r->sub == 0 || rest > 3) return false;
+      if (r->sub == 0 || p.rest > 2) return false;
     }
   }
-  r->scope = r->named ? 1 : ns ? 2 : 3;
+  r->scope = r->named ? 1 : !p.ns.empty() ? 2 : 3;
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "apiserver/object_codec.h"
+#include "apiserver/resource_path.h"
 #include "apiserver/resources.h"
 #include "base/encoding.h"
 
@@ -13,18 +14,6 @@ using base::Json;
 
 bool IsWrite(const std::string& m) {
   return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
-}
-
-std::vector<std::string> Segments(const std::string& path) {
-  std::vector<std::string> s;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string::npos) next = path.size();
-    if (next > pos) s.push_back(path.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return s;
 }
 
 // Fields that change with the clock or the identity of a run, not with
@@ -122,25 +111,8 @@ void RequestLog::Finish(store::Store* store) {
 }
 
 std::string PrefixOfPath(const std::string& path) {
-  std::vector<std::string> s = Segments(path);
-  std::string group, version;
-  size_t i;
-  if (s.size() >= 3 && s[0] == "api") {
-    version = s[1];
-    i = 2;
-  } else if (s.size() >= 4 && s[0] == "apis") {
-    group = s[1];
-    version = s[2];
-    i = 3;
-  } else {
-    return "";
-  }
-  if (s.size() > i + 2 && s[i] == "namespaces") {
-    const ResourceInfo* r = FindResource(group, version, s[i + 2]);
-    if (r != nullptr && r->namespaced) return ResourcePrefix(*r);
-  }
-  const ResourceInfo* r = FindResource(group, version, s[i]);
-  return r == nullptr ? "" : ResourcePrefix(*r);
+  ResourcePath r;
+  return ParseResourcePath(path, &r) ? ResourcePrefix(*r.resource) : "";
 }
 
 Json NormalizedState(store::Store* store,
