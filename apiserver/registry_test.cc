@@ -1,6 +1,8 @@
 #include "apiserver/registry.h"
 
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
 
 #include "apiserver/object_codec.h"
 
@@ -89,7 +91,8 @@ TEST_CASE("generateName and missing namespaces", "[registry]") {
 TEST_CASE("updates are compare-and-swap; no-op writes keep the version",
           "[registry]") {
   Fixture f;
-  Json obj = Json::parse(f.Create("configmaps", "default", ConfigMap("a"))->body);
+  Json obj =
+      Json::parse(f.Create("configmaps", "default", ConfigMap("a"))->body);
   Target t{f.R("configmaps"), "default", "a", ""};
   std::string rv = obj["metadata"]["resourceVersion"];
 
@@ -110,6 +113,42 @@ TEST_CASE("updates are compare-and-swap; no-op writes keep the version",
           "been modified; please apply your changes to the latest version and "
           "try again");
   REQUIRE(f.GetJson("configmaps", "default", "a")["data"]["k"] == "v2");
+}
+
+TEST_CASE("unpinned patches retry when another write lands in between",
+          "[registry]") {
+  // Two writers on one object: every patch without a resourceVersion must
+  // succeed (kube re-applies it on the newer version); only a patch that
+  // names a resourceVersion may conflict. Bounded: 300 writes each.
+  Fixture f;
+  REQUIRE(f.Create("configmaps", "default", ConfigMap("a")).ok());
+  Target t{f.R("configmaps"), "default", "a", ""};
+  std::mutex mu;
+  std::vector<std::string> errors;
+  auto writer = [&](const std::string& field) {
+    for (int i = 0; i < 300; ++i) {
+      std::string body =
+          R"({"data":{")" + field + R"(":")" + std::to_string(i) + R"("}})";
+      auto r = f.registry->Patch(t, "application/merge-patch+json", body, {});
+      if (!r.ok()) {
+        std::lock_guard<std::mutex> l(mu);
+        errors.push_back(r.status().ToString());
+      }
+    }
+  };
+  std::thread other(writer, "x");
+  writer("y");
+  other.join();
+  CHECK(errors == std::vector<std::string>{});
+  Json got = f.GetJson("configmaps", "default", "a");
+  CHECK(got["data"]["x"] == "299");
+  CHECK(got["data"]["y"] == "299");
+  // A pinned patch at a stale version still conflicts.
+  auto stale = f.registry->Patch(
+      t, "application/merge-patch+json",
+      R"({"metadata":{"resourceVersion":"2"},"data":{"z":"1"}})", {});
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.status().code() == base::Code::kConflict);
 }
 
 TEST_CASE("patches of every type", "[registry]") {
@@ -200,8 +239,9 @@ TEST_CASE("list: selectors, paging at one revision", "[registry]") {
 TEST_CASE("services get unique ClusterIPs; taken ones are rejected",
           "[registry]") {
   Fixture f;
-  Json svc = {{"metadata", {{"name", "a"}}},
-              {"spec", {{"ports", {{{"port", 80}}}}, {"selector", {{"app", "a"}}}}}};
+  Json svc = {
+      {"metadata", {{"name", "a"}}},
+      {"spec", {{"ports", {{{"port", 80}}}}, {"selector", {{"app", "a"}}}}}};
   auto a = f.Create("services", "default", svc);
   REQUIRE(a.ok());
   std::string ip = Json::parse(a->body)["spec"]["clusterIP"];
@@ -217,15 +257,15 @@ TEST_CASE("services get unique ClusterIPs; taken ones are rejected",
 
 TEST_CASE("scale subresource and dry run", "[registry]") {
   Fixture f;
-  Json d = {{"metadata", {{"name", "web"}}},
-            {"spec",
-             {{"replicas", 2},
-              {"selector", {{"matchLabels", {{"app", "web"}}}}},
-              {"template",
-               {{"metadata", {{"labels", {{"app", "web"}}}}},
-                {"spec",
-                 {{"containers",
-                   {{{"name", "web"}, {"image", "nginx"}}}}}}}}}}};
+  Json d = {
+      {"metadata", {{"name", "web"}}},
+      {"spec",
+       {{"replicas", 2},
+        {"selector", {{"matchLabels", {{"app", "web"}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "web"}}}}},
+          {"spec",
+           {{"containers", {{{"name", "web"}, {"image", "nginx"}}}}}}}}}}};
   WriteOptions dry;
   dry.dry_run = true;
   REQUIRE(f.Create("deployments", "default", d, dry).ok());
@@ -250,13 +290,14 @@ TEST_CASE("scale subresource and dry run", "[registry]") {
 
 TEST_CASE("watch from a revision sees only later changes", "[registry]") {
   Fixture f;
-  Json first = Json::parse(f.Create("configmaps", "default", ConfigMap("a"))->body);
+  Json first =
+      Json::parse(f.Create("configmaps", "default", ConfigMap("a"))->body);
   REQUIRE(f.Create("configmaps", "default", ConfigMap("b")).ok());
   ListQuery q;
   q.resource_version = first["metadata"]["resourceVersion"];
   std::vector<store::Event> initial;
-  auto w = f.registry->Watch(Target{f.R("configmaps"), "default", "", ""}, q,
-                             [] {}, &initial);
+  auto w = f.registry->Watch(
+      Target{f.R("configmaps"), "default", "", ""}, q, [] {}, &initial);
   REQUIRE(w.ok());
   REQUIRE(initial.empty());
   std::vector<store::Event> events;
@@ -267,16 +308,16 @@ TEST_CASE("watch from a revision sees only later changes", "[registry]") {
 
 TEST_CASE("binding assigns a pod's node once", "[registry]") {
   Fixture f;
-  Json pod = {{"metadata", {{"name", "web"}}},
-              {"spec",
-               {{"containers", {{{"name", "web"}, {"image", "nginx"}}}}}}};
+  Json pod = {
+      {"metadata", {{"name", "web"}}},
+      {"spec", {{"containers", {{{"name", "web"}, {"image", "nginx"}}}}}}};
   REQUIRE(f.Create("pods", "default", pod).ok());
   const ResourceInfo* pods = f.R("pods");
-  Json binding = {{"apiVersion", "v1"},
-                  {"kind", "Binding"},
-                  {"metadata", {{"name", "web"}}},
-                  {"target", {{"apiVersion", "v1"}, {"kind", "Node"},
-                              {"name", "node-1"}}}};
+  Json binding = {
+      {"apiVersion", "v1"},
+      {"kind", "Binding"},
+      {"metadata", {{"name", "web"}}},
+      {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "node-1"}}}};
   auto bound = f.registry->Bind(Target{pods, "default", "web", "binding"},
                                 binding.dump(), {});
   REQUIRE(bound.ok());

@@ -13,7 +13,7 @@ namespace {
 
 // Unpinned writes retry on conflicts this many times (GuaranteedUpdate
 // retries without bound; a bound keeps a hot key from starving a request).
-constexpr int kMaxAttempts = 32;
+constexpr int kMaxAttempts = 256;
 
 Json WithoutVolatile(Json obj) {
   if (auto m = obj.find("metadata"); m != obj.end() && m->is_object()) {
@@ -77,10 +77,9 @@ StatusOr<WriteResult> Registry::UpdateObject(
       return NewStaleConflict(r, t.name);
     }
     if (meta.value("name", t.name) != t.name) {
-      return base::BadRequest("the name of the object (" +
-                              meta.value("name", "") +
-                              ") does not match the name on the URL (" +
-                              t.name + ")");
+      return base::BadRequest(
+          "the name of the object (" + meta.value("name", "") +
+          ") does not match the name on the URL (" + t.name + ")");
     }
     meta["name"] = t.name;
     if (r.namespaced) {
@@ -134,8 +133,8 @@ StatusOr<WriteResult> Registry::UpdateObject(
       now.dry_run = o.dry_run;
       KSIM_ASSIGN_OR_RETURN(WriteResult deleted,
                             FinishDelete(t, *cur, obj, now));
-      deleted.body = WithResourceVersion(EncodeForStorage(obj),
-                                         cur->mod_revision);
+      deleted.body =
+          WithResourceVersion(EncodeForStorage(obj), cur->mod_revision);
       deleted.warnings = result.warnings;
       return deleted;
     }
@@ -168,13 +167,13 @@ StatusOr<WriteResult> Registry::Update(const Target& t, std::string_view body,
   std::vector<std::string> warnings;
   KSIM_ASSIGN_OR_RETURN(Json desired, DecodeBody(t, body, o, &warnings));
   if (t.subresource == "scale") {
-    return AsScale(*t.resource,
-                   UpdateObject(
-                       t, o,
-                       [&](const Json& cur) -> StatusOr<Json> {
-                         return ApplyScale(*t.resource, cur, desired);
-                       },
-                       std::move(warnings), false));
+    return AsScale(*t.resource, UpdateObject(
+                                    t, o,
+                                    [&](const Json& cur) -> StatusOr<Json> {
+                                      return ApplyScale(*t.resource, cur,
+                                                        desired);
+                                    },
+                                    std::move(warnings), false));
   }
   return UpdateObject(
       t, o, [&](const Json&) -> StatusOr<Json> { return desired; },
@@ -197,6 +196,20 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
     }
     patch = std::move(parsed).value();
   }
+  // A patch is optimistic only when it names a resourceVersion itself; the
+  // one the patched object inherits from the current version must not pin
+  // it, or a write landing between read and write would be a 409 instead
+  // of a retry on the newer version (kube's patcher re-applies the patch).
+  bool pins = false;
+  if (kind == PatchKind::kJson) {
+    for (const Json& op : patch.is_array() ? patch : Json::array()) {
+      pins |=
+          op.is_object() && op.value("path", "") == "/metadata/resourceVersion";
+    }
+  } else {
+    const Json* rv = base::Find(patch, {"metadata", "resourceVersion"});
+    pins = rv != nullptr && !rv->is_null();
+  }
   const Json* schema = schemas_.ByName(t.resource->schema_name);
   static const Json kAnything = Json::object();
   const Json& s = schema ? *schema : kAnything;
@@ -215,20 +228,20 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
         break;
       }
       case PatchKind::kStrategic: {
-        const Json* ss = scale ? schemas_.ForKind("autoscaling", "v1", "Scale")
-                               : &s;
-        KSIM_ASSIGN_OR_RETURN(patched, ApplyStrategicMergePatch(
-                                           schemas_, ss ? *ss : s, base_obj,
-                                           patch));
+        const Json* ss =
+            scale ? schemas_.ForKind("autoscaling", "v1", "Scale") : &s;
+        KSIM_ASSIGN_OR_RETURN(
+            patched,
+            ApplyStrategicMergePatch(schemas_, ss ? *ss : s, base_obj, patch));
         break;
       }
       case PatchKind::kApply: {
-        ManagerInfo who{o.field_manager, "Apply",
-                        t.resource->GroupVersion(), t.subresource,
-                        clock_->Now()};
+        ManagerInfo who{o.field_manager, "Apply", t.resource->GroupVersion(),
+                        t.subresource, clock_->Now()};
         KSIM_ASSIGN_OR_RETURN(
-            patched, ServerSideApply(schemas_, s, cur.is_null() ? nullptr : &cur,
-                                     patch, who, o.force));
+            patched,
+            ServerSideApply(schemas_, s, cur.is_null() ? nullptr : &cur, patch,
+                            who, o.force));
         break;
       }
     }
@@ -237,7 +250,15 @@ StatusOr<WriteResult> Registry::Patch(const Target& t,
     KSIM_ASSIGN_OR_RETURN(Json decoded,
                           DecodeParsed(t, std::move(patched), "", o, &w));
     warnings = std::move(w);
-    if (scale) return ApplyScale(*t.resource, cur, decoded);
+    if (scale) {
+      KSIM_ASSIGN_OR_RETURN(decoded, ApplyScale(*t.resource, cur, decoded));
+    }
+    if (!pins && decoded.is_object()) {
+      if (auto m = decoded.find("metadata");
+          m != decoded.end() && m->is_object()) {
+        m->erase("resourceVersion");
+      }
+    }
     return decoded;
   };
   // Patches apply to the latest version and retry on conflicts, unless the
